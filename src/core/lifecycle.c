@@ -1,1 +1,415 @@
-/* placeholder: being written */
+/* create, start, run, kill, delete. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/container_state.h"
+#include "core/hooks.h"
+#include "core/lifecycle.h"
+#include "core/log.h"
+#include "core/runtime.h"
+#include "linux/cgroup.h"
+#include "linux/container.h"
+#include "linux/procinfo.h"
+#include "linux/supervise.h"
+#include "linux/terminal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+struct create_ctx {
+  const struct minirt_global *g;
+  struct container_handle *h;
+  const struct oci_config *cfg;
+};
+
+static const struct oci_hook_list *hook_list(const struct oci_config *cfg,
+                                             const char *kind) {
+  static const struct oci_hook_list empty;
+  const struct oci_hooks *k = cfg != NULL ? cfg->hooks : NULL;
+  if (k == NULL)
+    return &empty;
+  if (strcmp(kind, "prestart") == 0) return &k->prestart;
+  if (strcmp(kind, "createRuntime") == 0) return &k->create_runtime;
+  if (strcmp(kind, "createContainer") == 0) return &k->create_container;
+  if (strcmp(kind, "startContainer") == 0) return &k->start_container;
+  if (strcmp(kind, "poststart") == 0) return &k->poststart;
+  if (strcmp(kind, "poststop") == 0) return &k->poststop;
+  return &empty;
+}
+
+static int runtime_hooks(void *data, pid_t pid, char **state_json,
+                         struct minirt_error *err) {
+  struct create_ctx *c = data;
+  c->h->status->pid = pid;
+  int ret = container_state_json(c->h, c->cfg, CONTAINER_CREATED, false,
+                                 state_json, err);
+  if (ret < 0)
+    return ret;
+  ret = hooks_run("prestart", hook_list(c->cfg, "prestart"), *state_json, err);
+  if (ret < 0)
+    return ret;
+  return hooks_run("createRuntime", hook_list(c->cfg, "createRuntime"),
+                   *state_json, err);
+}
+
+static int container_hooks(void *data, const char *kind,
+                           const char *state_json, struct minirt_error *err) {
+  struct create_ctx *c = data;
+  return hooks_run(kind, hook_list(c->cfg, kind), state_json, err);
+}
+
+int write_pid_file(const char *path, pid_t pid,
+                          struct minirt_error *err) {
+  char buf[32];
+  int n = snprintf(buf, sizeof buf, "%d", (int)pid);
+  return write_file_atomic(AT_FDCWD, path, buf, (size_t)n, 0644, err);
+}
+
+static int resolve_paths(const struct create_opts *o,
+                         const struct oci_config *cfg, char **bundle,
+                         char **rootfs, struct minirt_error *err) {
+  const char *b = o->bundle != NULL ? o->bundle : ".";
+  *bundle = realpath(b, NULL);
+  if (*bundle == NULL)
+    return minirt_fail(err, errno, "bundle `%s`", b);
+  _cleanup_free_ char *joined = NULL;
+  const char *r = cfg->root->path;
+  if (r[0] != '/') {
+    if (asprintf(&joined, "%s/%s", *bundle, r) < 0)
+      return minirt_fail(err, ENOMEM, "root.path");
+    r = joined;
+  }
+  *rootfs = realpath(r, NULL);
+  if (*rootfs == NULL)
+    return minirt_fail(err, errno, "root.path `%s`", cfg->root->path);
+  struct stat st;
+  if (stat(*rootfs, &st) < 0 || !S_ISDIR(st.st_mode))
+    return minirt_fail_msg(err, ENOTDIR, "root.path `%s`: not a directory",
+                           cfg->root->path);
+  return 0;
+}
+
+static int fill_status(struct container_handle *h, const struct minirt_global *g,
+                       char *bundle, char *rootfs, char *cgroup_path,
+                       const struct oci_config *cfg, struct minirt_error *err) {
+  struct minirt_status *s = calloc(1, sizeof *s);
+  if (s == NULL)
+    return minirt_fail(err, ENOMEM, "status");
+  h->status = s;
+  char now[64];
+  minirt_now_rfc3339(now, sizeof now);
+  s->id = strdup(h->id);
+  s->bundle = bundle;
+  s->rootfs = rootfs;
+  s->cgroup_path = cgroup_path;
+  s->created = strdup(now);
+  s->owner = strdup("");
+  s->systemd_cgroup = g->systemd_cgroup;
+  for (size_t i = 0; cfg->linux_ && i < cfg->linux_->n_namespaces; i++)
+    if (cfg->linux_->namespaces[i].type == OCI_NS_USER)
+      s->has_user_ns = true;
+  if (s->id == NULL || s->created == NULL || s->owner == NULL)
+    return minirt_fail(err, ENOMEM, "status");
+  return 0;
+}
+
+static int make_fifo(struct container_handle *h, int *fd,
+                     struct minirt_error *err) {
+  if (mkfifoat(h->dirfd, "exec.fifo", 0600) < 0)
+    return minirt_fail(err, errno, "mkfifo `%s/exec.fifo`", h->dir);
+  /* O_RDWR never blocks and keeps a writer, so the init's read() waits for
+   * start's byte instead of seeing EOF. */
+  *fd = openat(h->dirfd, "exec.fifo", O_RDWR | O_CLOEXEC);
+  if (*fd < 0)
+    return minirt_fail(err, errno, "open `%s/exec.fifo`", h->dir);
+  return 0;
+}
+
+int create_container(const struct minirt_global *g, const struct create_opts *o,
+                     struct created_container *out, struct minirt_error *err) {
+  memset(out, 0, sizeof *out);
+  out->pty_master = -1;
+  struct oci_config *cfg = NULL;
+  _cleanup_free_ char *raw = NULL, *bundle = NULL, *rootfs = NULL,
+                      *cgpath = NULL;
+  size_t raw_len = 0;
+  int ret = store_validate_id(o->id, err);
+  if (ret < 0)
+    return ret;
+  _cleanup_free_ char *cfg_path = NULL;
+  if (asprintf(&cfg_path, "%s/config.json", o->bundle ? o->bundle : ".") < 0)
+    return minirt_fail(err, ENOMEM, "config path");
+  ret = oci_config_load_file(cfg_path, &cfg, &raw, &raw_len, err);
+  if (ret == 0)
+    ret = oci_config_validate_for_create(cfg, err);
+  if (ret == 0)
+    ret = resolve_paths(o, cfg, &bundle, &rootfs, err);
+  if (ret == 0)
+    ret = cgroup_resolve_path(cfg->linux_ ? cfg->linux_->cgroups_path : NULL,
+                              o->id, g->systemd_cgroup, &cgpath, err);
+  if (ret < 0) {
+    oci_config_free(cfg);
+    return ret;
+  }
+  struct container_handle h;
+  ret = store_create(g->root, o->id, &h, err);
+  if (ret < 0) {
+    store_close(&h);
+    oci_config_free(cfg);
+    return ret;
+  }
+  bool cgroup_made = false;
+  _cleanup_close_ int fifo = -1;
+  ret = store_save_config(&h, raw, raw_len, err);
+  if (ret == 0)
+    ret = fill_status(&h, g, steal_pointer(&bundle), steal_pointer(&rootfs),
+                      steal_pointer(&cgpath), cfg, err);
+  if (ret == 0) {
+    ret = cgroup_create(h.status->cgroup_path,
+                        cfg->linux_ ? cfg->linux_->resources : NULL, err);
+    cgroup_made = ret == 0;
+  }
+  if (ret == 0)
+    ret = make_fifo(&h, &fifo, err);
+  struct create_ctx cc = {.g = g, .h = &h, .cfg = cfg};
+  struct container_spawned sp = {.pid = -1, .pty_master = -1};
+  if (ret == 0) {
+    struct container_spawn_opts so = {
+        .cfg = cfg, .rootfs = h.status->rootfs,
+        .cgroup_path = h.status->cgroup_path, .fifo_fd = fifo,
+        .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+        .preserve_fds = o->preserve_fds, .runtime_hooks = runtime_hooks,
+        .container_hooks = container_hooks, .data = &cc};
+    ret = container_spawn(&so, &sp, err);
+  }
+  if (ret == 0) {
+    h.status->pid = sp.pid;
+    ret = proc_stat(sp.pid, &h.status->pid_start_time, NULL, err);
+  }
+  if (ret == 0 && sp.pty_master >= 0 && o->console_socket != NULL) {
+    ret = terminal_send_to_console_socket(o->console_socket, sp.pty_master, err);
+    close(sp.pty_master);
+    sp.pty_master = -1;
+  }
+  if (ret == 0)
+    ret = store_write_status(&h, err);
+  if (ret == 0 && o->pid_file != NULL)
+    ret = write_pid_file(o->pid_file, sp.pid, err);
+  if (ret < 0) {
+    struct minirt_error e = {0};
+    if (sp.pid > 0) {
+      kill(sp.pid, SIGKILL);
+      waitpid(sp.pid, NULL, 0);
+    }
+    if (sp.pty_master >= 0)
+      close(sp.pty_master);
+    if (cgroup_made)
+      cgroup_destroy(h.status->cgroup_path, &e);
+    minirt_error_clear(&e);
+    store_remove(&h, &e);
+    minirt_error_clear(&e);
+    store_close(&h);
+    oci_config_free(cfg);
+    return ret;
+  }
+  out->pid = sp.pid;
+  out->pty_master = sp.pty_master;
+  store_close(&h);
+  oci_config_free(cfg);
+  return 0;
+}
+
+int minirt_create(const struct minirt_global *g, const struct create_opts *o,
+                  struct minirt_error *err) {
+  struct created_container c;
+  int ret = create_container(g, o, &c, err);
+  if (ret == 0 && c.pty_master >= 0)
+    close(c.pty_master); /* terminal without --console-socket: nobody reads */
+  return ret;
+}
+
+int minirt_start(const struct minirt_global *g, const char *id,
+                 struct minirt_error *err) {
+  struct container_handle h;
+  struct oci_config *cfg = NULL;
+  enum container_status st;
+  int ret = store_open(g->root, id, &h, err);
+  if (ret == 0)
+    ret = store_live_status(&h, &st, err);
+  if (ret == 0 && st != CONTAINER_CREATED)
+    ret = minirt_fail_msg(err, EINVAL,
+                          "cannot start container `%s`: it is %s, not created",
+                          id, container_status_name(st));
+  if (ret == 0)
+    ret = store_load_config(&h, &cfg, err);
+  if (ret == 0) {
+    _cleanup_close_ int fd =
+        openat(h.dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+      ret = minirt_fail(err, errno, "start `%s`: the init is not waiting", id);
+    else if (write(fd, "0", 1) != 1)
+      ret = minirt_fail(err, errno, "start `%s`: write `exec.fifo`", id);
+  }
+  if (ret == 0) {
+    unlinkat(h.dirfd, "exec.fifo", 0);
+    h.status->started = true;
+    ret = store_write_status(&h, err);
+  }
+  if (ret == 0) {
+    _cleanup_free_ char *state = NULL;
+    struct minirt_error e = {0};
+    /* A failing poststart hook is only a warning (runtime-spec). */
+    if (container_state_json(&h, cfg, CONTAINER_RUNNING, false, &state, &e) < 0 ||
+        hooks_run("poststart", hook_list(cfg, "poststart"), state, &e) < 0) {
+      fprintf(stderr, "minirt: warning: %s\n", e.msg ? e.msg : "poststart");
+      minirt_log_error(g, e.msg ? e.msg : "poststart");
+    }
+    minirt_error_clear(&e);
+  }
+  oci_config_free(cfg);
+  store_close(&h);
+  return ret;
+}
+
+int minirt_run(const struct minirt_global *g, const struct create_opts *o,
+               int *status, struct minirt_error *err) {
+  struct created_container c;
+  *status = 1;
+  if (!o->detach)
+    supervise_block_signals();
+  int ret = create_container(g, o, &c, err);
+  if (ret < 0) {
+    if (!o->detach)
+      supervise_unblock_signals();
+    return ret; /* create undid itself; the id may belong to another */
+  }
+  ret = minirt_start(g, o->id, err);
+  if (ret < 0) {
+    struct minirt_error e = {0};
+    if (c.pty_master >= 0)
+      close(c.pty_master);
+    minirt_delete(g, o->id, true, &e);
+    minirt_error_clear(&e);
+    return ret;
+  }
+  if (o->detach) {
+    if (c.pty_master >= 0)
+      close(c.pty_master);
+    *status = 0;
+    return 0;
+  }
+  ret = supervise_wait(c.pid, c.pty_master, status, err);
+  supervise_unblock_signals();
+  if (!o->keep) {
+    struct minirt_error e = {0};
+    if (minirt_delete(g, o->id, true, &e) < 0 && ret == 0)
+      ret = minirt_fail_msg(err, e.errnum, "%s", e.msg);
+    minirt_error_clear(&e);
+  }
+  return ret;
+}
+
+int minirt_kill(const struct minirt_global *g, const char *id, int sig,
+                bool all, struct minirt_error *err) {
+  struct container_handle h;
+  enum container_status st;
+  int ret = store_open(g->root, id, &h, err);
+  if (ret == 0)
+    ret = store_live_status(&h, &st, err);
+  if (ret == 0 && (st == CONTAINER_STOPPED || st == CONTAINER_CREATING))
+    ret = minirt_fail_msg(err, ESRCH, "kill `%s`: container not running", id);
+  if (ret == 0 && all) {
+    ret = cgroup_kill_all(h.status->cgroup_path, sig, err);
+  } else if (ret == 0) {
+    int pfd = -1;
+    ret = proc_pidfd(h.status->pid, h.status->pid_start_time, &pfd, err);
+    if (ret < 0)
+      ret = minirt_fail_msg(err, ESRCH, "kill `%s`: container not running", id);
+    else if (syscall(SYS_pidfd_send_signal, pfd, sig, NULL, 0) < 0)
+      ret = minirt_fail(err, errno, "kill `%s`", id);
+    if (pfd >= 0)
+      close(pfd);
+  }
+  store_close(&h);
+  return ret;
+}
+
+static int kill_and_wait(struct container_handle *h, enum container_status st,
+                         struct minirt_error *err) {
+  const struct minirt_status *s = h->status;
+  struct minirt_error e = {0};
+  if (s->cgroup_path != NULL)
+    cgroup_kill_all(s->cgroup_path, SIGKILL, &e);
+  minirt_error_clear(&e);
+  if (proc_is_same_alive(s->pid, s->pid_start_time))
+    kill(s->pid, SIGKILL);
+  /* Frozen tasks die only once thawed (cgroup v1). */
+  if (st == CONTAINER_PAUSED && s->cgroup_path != NULL)
+    cgroup_freeze(s->cgroup_path, false, &e);
+  minirt_error_clear(&e);
+  if (proc_wait_gone(s->pid, s->pid_start_time, 10000) < 0)
+    return minirt_fail_msg(err, ETIMEDOUT, "delete `%s`: init %d did not exit",
+                           h->id, (int)s->pid);
+  return 0;
+}
+
+int minirt_delete(const struct minirt_global *g, const char *id, bool force,
+                  struct minirt_error *err) {
+  struct container_handle h;
+  enum container_status st = CONTAINER_STOPPED;
+  struct oci_config *cfg = NULL;
+  int ret = store_open(g->root, id, &h, err);
+  if (ret == -ENOENT && force) {
+    minirt_error_clear(err);
+    store_close(&h);
+    return 0;
+  }
+  if (ret == 0)
+    ret = store_live_status(&h, &st, err);
+  if (ret == 0) {
+    struct minirt_error e = {0};
+    if (store_load_config(&h, &cfg, &e) < 0)
+      cfg = NULL;
+    minirt_error_clear(&e);
+  }
+  if (ret == 0 && st != CONTAINER_STOPPED && st != CONTAINER_CREATED &&
+      st != CONTAINER_CREATING && !force)
+    ret = minirt_fail_msg(err, EBUSY,
+                          "cannot delete container `%s` that is not stopped: %s",
+                          id, container_status_name(st));
+  if (ret == 0 && h.status != NULL && st != CONTAINER_STOPPED)
+    ret = kill_and_wait(&h, st, err);
+  if (ret == 0 && h.status != NULL && h.status->cgroup_path != NULL)
+    ret = cgroup_destroy(h.status->cgroup_path, err);
+  if (ret == 0 && h.status == NULL && cfg != NULL) {
+    /* An interrupted create: the cgroup may exist without a status. */
+    _cleanup_free_ char *cg = NULL;
+    struct minirt_error e = {0};
+    if (cgroup_resolve_path(cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id,
+                            g->systemd_cgroup, &cg, &e) == 0)
+      cgroup_destroy(cg, &e);
+    minirt_error_clear(&e);
+  }
+  if (ret == 0 && h.status != NULL) {
+    _cleanup_free_ char *state = NULL;
+    struct minirt_error e = {0};
+    if (container_state_json(&h, cfg, CONTAINER_STOPPED, false, &state, &e) < 0 ||
+        hooks_run("poststop", hook_list(cfg, "poststop"), state, &e) < 0)
+      fprintf(stderr, "minirt: warning: %s\n", e.msg ? e.msg : "poststop");
+    minirt_error_clear(&e);
+  }
+  if (ret == 0)
+    ret = store_remove(&h, err);
+  oci_config_free(cfg);
+  store_close(&h);
+  return ret;
+}

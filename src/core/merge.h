@@ -17,16 +17,16 @@ struct exec_flags {
   size_t n_args;
   char **env; /* --env K=V, in order given */
   size_t n_env;
-  const char *cwd;       /* --cwd */
-  bool has_user;         /* --user UID[:GID] */
+  const char *cwd; /* --cwd */
+  bool has_user;   /* --user UID[:GID] */
   uint32_t uid;
-  bool has_gid;          /* the :GID part */
+  bool has_gid; /* the :GID part */
   uint32_t gid;
   uint32_t *additional_gids; /* --additional-gids, in order */
   size_t n_additional_gids;
   char **caps; /* --cap CAP_X (normalised to the CAP_ prefix by the CLI) */
   size_t n_caps;
-  bool no_new_privs;   /* --no-new-privs */
+  bool no_new_privs;         /* --no-new-privs */
   const char *apparmor;      /* --apparmor */
   const char *process_label; /* --process-label */
   bool tty;                  /* --tty */
@@ -80,7 +80,23 @@ void merge_result_free(struct merge_result *r);
 int merge_derive_home(struct oci_process *p, const char *passwd_text,
                       struct minirt_error *err);
 
-/* `exec --explain --format table`. */
+/* The value of KEY in p's env ("" for an entry "KEY" or "KEY="), or NULL
+ * when absent. Points into p. */
+const char *merge_env_get(const struct oci_process *p, const char *key);
+
+/* Where args[0] without a '/' is searched: the final env's PATH, or
+ * MERGE_DEFAULT_PATH when PATH is absent or empty. The env is not changed. */
+#define MERGE_DEFAULT_PATH                                                     \
+  "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+const char *merge_exec_search_path(const struct oci_process *p);
+
+/* `exec --explain` (JSON, the default format): an object with "process"
+ * (the merged process as oci_process_to_json writes it) and "sources" (merge
+ * field name -> source). Caller frees *out. */
+int merge_explain_json(const struct merge_result *r, char **out,
+                       struct minirt_error *err);
+
+/* `exec --explain --format table`: FIELD | SOURCE | VALUE. */
 int merge_explain_table(const struct merge_result *r, char **out,
                         struct minirt_error *err);
 

@@ -1,1 +1,361 @@
-/* placeholder: being written */
+#include "linux/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "linux/cgroup.h"
+#include "linux/namespaces.h"
+#include "linux/process.h"
+#include "linux/rootfs.h"
+#include "linux/sync.h"
+#include "linux/terminal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080
+#endif
+
+struct init_args {
+  const struct container_spawn_opts *o;
+  struct ns_plan *plan;
+  int sock;
+  pid_t parent;
+};
+
+static int set_hostnames(const struct oci_config *cfg, bool have_uts,
+                         struct minirt_error *err) {
+  if ((cfg->hostname != NULL || cfg->domainname != NULL) && !have_uts)
+    return minirt_fail_msg(err, EINVAL,
+                           "hostname: setting it needs a uts namespace");
+  if (cfg->hostname != NULL &&
+      sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+    return minirt_fail(err, errno, "sethostname `%s`", cfg->hostname);
+  if (cfg->domainname != NULL &&
+      setdomainname(cfg->domainname, strlen(cfg->domainname)) < 0)
+    return minirt_fail(err, errno, "setdomainname `%s`", cfg->domainname);
+  return 0;
+}
+
+static int apply_sysctl(const struct oci_config *cfg, struct minirt_error *err) {
+  if (cfg->linux_ == NULL)
+    return 0;
+  const struct oci_kv *kv = &cfg->linux_->sysctl;
+  for (size_t i = 0; i < kv->n; i++) {
+    char rel[512];
+    int n = snprintf(rel, sizeof rel, "sys/%s", kv->keys[i]);
+    if (n < 0 || (size_t)n >= sizeof rel)
+      return minirt_fail_msg(err, ENAMETOOLONG, "linux.sysctl: `%s`",
+                             kv->keys[i]);
+    /* net.ipv4.ip_forward -> sys/net/ipv4/ip_forward; a key may also be
+     * written with slashes already. */
+    for (char *p = rel + 4; *p; p++)
+      if (*p == '.')
+        *p = '/';
+    _cleanup_close_ int fd = -1;
+    int ret = rootfs_open_proc_file(rel, O_WRONLY, &fd, err);
+    if (ret < 0)
+      return ret;
+    if (write_all(fd, kv->values[i], strlen(kv->values[i])) < 0)
+      return minirt_fail(err, errno, "sysctl `%s` = `%s`", kv->keys[i],
+                         kv->values[i]);
+  }
+  return 0;
+}
+
+static int setup_terminal(int sock, const struct oci_process *p,
+                          struct minirt_error *err) {
+  _cleanup_close_ int master = -1, slave = -1;
+  int ret = terminal_open_pty(&master, &slave, err);
+  if (ret < 0)
+    return ret;
+  char slave_path[64];
+  snprintf(slave_path, sizeof slave_path, "/proc/self/fd/%d", slave);
+  ret = rootfs_bind_console(slave_path, err);
+  if (ret < 0)
+    return ret;
+  ret = sync_send(sock, SYNC_PTY, 0, NULL, err);
+  if (ret < 0)
+    return ret;
+  ret = terminal_send_fd(sock, master, "pty", err);
+  if (ret < 0)
+    return ret;
+  uint32_t h = 0, w = 0;
+  if (p->present & OCI_PROC_CONSOLE_SIZE) {
+    h = p->console_size.height;
+    w = p->console_size.width;
+  }
+  return terminal_make_controlling(steal_fd(&slave), h, w, err);
+}
+
+static void exit_on_signal(int sig) {
+  _exit(128 + sig);
+}
+
+/* Until start, the init is pid 1 of its namespace and would ignore every
+ * signal without a handler: give the usual ones their default effect. */
+static void install_waiting_handlers(void) {
+  static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1,
+                             SIGUSR2, SIGALRM};
+  struct sigaction sa = {.sa_handler = exit_on_signal};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+    sigaction(sigs[i], &sa, NULL);
+}
+
+static int wait_for_start(int fifo_fd, struct minirt_error *err) {
+  char c;
+  for (;;) {
+    ssize_t r = read(fifo_fd, &c, 1);
+    if (r == 1)
+      return 0;
+    if (r < 0 && errno == EINTR)
+      continue;
+    return minirt_fail(err, r < 0 ? errno : EPIPE, "wait for start");
+  }
+}
+
+static int init_setup(struct init_args *a, struct process_ctx *ctx,
+                      struct minirt_error *err) {
+  const struct container_spawn_opts *o = a->o;
+  const struct oci_config *cfg = o->cfg;
+  struct sync_msg m;
+  int ret = sync_expect(a->sock, SYNC_GO, &m, NULL, err);
+  if (ret < 0)
+    return ret;
+  bool in_userns = a->plan->wanted[OCI_NS_USER];
+  if (in_userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+    return minirt_fail(err, errno, "become root in the user namespace");
+  ret = ns_join_paths(a->plan, err);
+  if (ret < 0)
+    return ret;
+  if (a->plan->new_time) {
+    if (unshare(CLONE_NEWTIME) < 0)
+      return minirt_fail(err, errno, "unshare time namespace");
+    ret = ns_write_time_offsets(cfg, err);
+    if (ret < 0)
+      return ret;
+  } else if (cfg->linux_ != NULL && cfg->linux_->has_time_offsets) {
+    return minirt_fail_msg(err, EINVAL,
+                           "linux.timeOffsets: needs a new time namespace");
+  }
+  if (!a->plan->wanted[OCI_NS_MOUNT])
+    return minirt_fail_msg(err, EINVAL,
+                           "unsupported: linux.namespaces: no mount namespace");
+  ret = rootfs_prepare(cfg, o->rootfs, in_userns, err);
+  if (ret < 0)
+    return ret;
+  ret = sync_send(a->sock, SYNC_HOOKS, 0, NULL, err);
+  if (ret < 0)
+    return ret;
+  ret = sync_expect(a->sock, SYNC_HOOKS_DONE, &m, NULL, err);
+  if (ret < 0)
+    return ret;
+  ctx->state_json = strdup(m.payload);
+  if (ctx->state_json == NULL)
+    return minirt_fail(err, ENOMEM, "state");
+  ret = o->container_hooks(o->data, "createContainer", ctx->state_json, err);
+  if (ret < 0)
+    return ret;
+  ret = rootfs_pivot(o->rootfs, o->no_pivot, err);
+  if (ret < 0)
+    return ret;
+  ret = set_hostnames(cfg, a->plan->wanted[OCI_NS_UTS], err);
+  if (ret < 0)
+    return ret;
+  ret = apply_sysctl(cfg, err);
+  if (ret < 0)
+    return ret;
+  ret = rootfs_finalize(cfg, err);
+  if (ret < 0)
+    return ret;
+  if (!o->no_new_keyring &&
+      syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0 &&
+      errno != ENOSYS)
+    return minirt_fail(err, errno, "join a new session keyring");
+  if (cfg->process->terminal) {
+    ret = setup_terminal(a->sock, cfg->process, err);
+    if (ret < 0)
+      return ret;
+  }
+  return process_prepare(ctx, err);
+}
+
+static int cmp_int(const void *a, const void *b) {
+  return *(const int *)a - *(const int *)b;
+}
+
+/* The init waits for `start` for an unbounded time: it must not keep the
+ * runtime's fds open meanwhile (the state directory's flock would stay held
+ * and block every later command on the container). Keeps 0-2, the
+ * preserved fds and the ones the init still needs. */
+static void close_runtime_fds(const struct init_args *a) {
+  int keep[OCI_NS_COUNT + 2];
+  size_t n = 0;
+  keep[n++] = a->sock;
+  keep[n++] = a->o->fifo_fd;
+  for (int t = 0; t < OCI_NS_COUNT; t++)
+    if (a->plan->path_fd[t] >= 0)
+      keep[n++] = a->plan->path_fd[t];
+  qsort(keep, n, sizeof keep[0], cmp_int);
+  unsigned first = 3u + (unsigned)a->o->preserve_fds;
+  for (size_t i = 0; i < n; i++) {
+    if (keep[i] < 0 || (unsigned)keep[i] < first)
+      continue;
+    if ((unsigned)keep[i] > first)
+      syscall(SYS_close_range, first, (unsigned)keep[i] - 1, 0);
+    first = (unsigned)keep[i] + 1;
+  }
+  syscall(SYS_close_range, first, ~0U, 0);
+}
+
+static __attribute__((noreturn)) void init_main(struct init_args *a) {
+  const struct container_spawn_opts *o = a->o;
+  struct minirt_error err = {0};
+  struct process_ctx ctx = {.process = o->cfg->process,
+                            .linux_ = o->cfg->linux_,
+                            .preserve_fds = o->preserve_fds,
+                            .exit_code = 1};
+  /* If the runtime dies before READY, so do we: nothing half-made stays.
+   * (A runtime that died before this call closed its end of the socket:
+   * waiting for GO sees EOF and we exit.) */
+  /* A foreground run/exec blocks the signals it forwards; the container
+   * process must start with none blocked. */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  close_runtime_fds(a);
+  int ret = init_setup(a, &ctx, &err);
+  if (ret < 0) {
+    sync_send_error(a->sock, &err, ctx.exit_code);
+    _exit(ctx.exit_code > 0 ? ctx.exit_code : 1);
+  }
+  install_waiting_handlers();
+  if (sync_send(a->sock, SYNC_READY, 0, NULL, &err) < 0)
+    _exit(1);
+  prctl(PR_SET_PDEATHSIG, 0);
+  close(a->sock);
+  ret = wait_for_start(o->fifo_fd, &err);
+  if (ret == 0)
+    ret = o->container_hooks(o->data, "startContainer", ctx.state_json, &err);
+  if (ret == 0)
+    ret = process_exec(&ctx, &err);
+  fprintf(stderr, "minirt: %s\n", err.msg ? err.msg : "init failed");
+  _exit(ctx.exit_code > 0 ? ctx.exit_code : 1);
+}
+
+static int join_pid_ns(struct ns_plan *plan, int *saved,
+                       struct minirt_error *err) {
+  *saved = -1;
+  if (plan->path_fd[OCI_NS_PID] < 0)
+    return 0;
+  *saved = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+  if (*saved < 0)
+    return minirt_fail(err, errno, "open `/proc/self/ns/pid`");
+  if (setns(plan->path_fd[OCI_NS_PID], CLONE_NEWPID) < 0)
+    return minirt_fail(err, errno, "join pid namespace");
+  return 0;
+}
+
+static int parent_loop(const struct container_spawn_opts *o, pid_t pid,
+                       int sock, struct container_spawned *out,
+                       struct minirt_error *err) {
+  for (;;) {
+    struct sync_msg m;
+    int ret = sync_recv(sock, &m, err);
+    if (ret == -EPIPE)
+      return minirt_fail_msg(err, EPIPE, "container init exited during setup");
+    if (ret < 0)
+      return ret;
+    switch (m.type) {
+    case SYNC_HOOKS: {
+      _cleanup_free_ char *state = NULL;
+      ret = o->runtime_hooks(o->data, pid, &state, err);
+      if (ret < 0)
+        return ret;
+      ret = sync_send(sock, SYNC_HOOKS_DONE, 0, state, err);
+      if (ret < 0)
+        return ret;
+      break;
+    }
+    case SYNC_PTY:
+      ret = terminal_recv_fd(sock, &out->pty_master, err);
+      if (ret < 0)
+        return ret;
+      break;
+    case SYNC_READY:
+      return 0;
+    case SYNC_ERROR:
+      return minirt_fail_msg(err, m.errnum > 0 ? m.errnum : EIO, "%s",
+                             m.payload);
+    default:
+      return minirt_fail_msg(err, EPROTO, "unexpected message %u", m.type);
+    }
+  }
+}
+
+int container_spawn(const struct container_spawn_opts *o,
+                    struct container_spawned *out, struct minirt_error *err) {
+  out->pid = -1;
+  out->pty_master = -1;
+  struct ns_plan plan;
+  int ret = ns_plan_make(o->cfg, &plan, err);
+  if (ret < 0)
+    return ret;
+  int sv[2];
+  ret = sync_pair(sv, err);
+  if (ret < 0) {
+    ns_plan_release(&plan);
+    return ret;
+  }
+  _cleanup_close_ int parent_sock = sv[0];
+  _cleanup_close_ int saved_pidns = -1;
+  ret = join_pid_ns(&plan, &saved_pidns, err);
+  if (ret < 0) {
+    close(sv[1]);
+    ns_plan_release(&plan);
+    return ret;
+  }
+  struct init_args a = {.o = o, .plan = &plan, .sock = sv[1],
+                        .parent = getpid()};
+  pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)plan.new_flags | SIGCHLD,
+                             NULL, NULL, NULL, NULL);
+  if (pid == 0) {
+    close(sv[0]);
+    init_main(&a);
+  }
+  int clone_errno = errno;
+  close(sv[1]);
+  if (saved_pidns >= 0)
+    setns(saved_pidns, CLONE_NEWPID);
+  ns_plan_release(&plan);
+  if (pid < 0)
+    return minirt_fail(err, clone_errno, "clone the container init");
+  if (plan.wanted[OCI_NS_USER] && plan.new_flags & CLONE_NEWUSER)
+    ret = ns_write_id_maps(pid, o->cfg, err);
+  if (ret == 0)
+    ret = cgroup_enter(o->cgroup_path, pid, err);
+  if (ret == 0)
+    ret = sync_send(parent_sock, SYNC_GO, 0, NULL, err);
+  if (ret == 0)
+    ret = parent_loop(o, pid, parent_sock, out, err);
+  if (ret < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    if (out->pty_master >= 0)
+      close(out->pty_master);
+    out->pty_master = -1;
+    return ret;
+  }
+  out->pid = pid;
+  return 0;
+}

@@ -1,1 +1,213 @@
-/* placeholder: being written */
+#include "linux/exec_join.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/merge.h"
+#include "linux/cgroup.h"
+#include "linux/namespaces.h"
+#include "linux/process.h"
+#include "linux/sync.h"
+#include "linux/terminal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+/* Opens the init's namespaces that the container has and that differ from
+ * ours, so joining a namespace we are already in is skipped. */
+static int open_init_ns(pid_t init, const struct oci_config *cfg,
+                        int fds[OCI_NS_COUNT], struct minirt_error *err) {
+  for (int t = 0; t < OCI_NS_COUNT; t++)
+    fds[t] = -1;
+  if (cfg->linux_ == NULL)
+    return 0;
+  for (size_t i = 0; i < cfg->linux_->n_namespaces; i++) {
+    enum oci_ns_type t = cfg->linux_->namespaces[i].type;
+    char path[64], self[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)init, ns_proc_name(t));
+    snprintf(self, sizeof self, "/proc/self/ns/%s", ns_proc_name(t));
+    struct stat a, b;
+    if (stat(path, &a) < 0)
+      return minirt_fail(err, errno, "open `%s`", path);
+    if (stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+      continue;
+    fds[t] = open(path, O_RDONLY | O_CLOEXEC);
+    if (fds[t] < 0)
+      return minirt_fail(err, errno, "open `%s`", path);
+  }
+  return 0;
+}
+
+static void close_fds(int fds[OCI_NS_COUNT]) {
+  for (int t = 0; t < OCI_NS_COUNT; t++)
+    if (fds[t] >= 0)
+      close(fds[t]);
+}
+
+static int join_all(int fds[OCI_NS_COUNT], struct minirt_error *err) {
+  /* The user namespace first: it grants the rights to join the others.
+   * The mount namespace last but one so /proc paths stay valid until then;
+   * pid was joined by the parent. */
+  static const enum oci_ns_type order[] = {
+      OCI_NS_USER, OCI_NS_CGROUP, OCI_NS_IPC, OCI_NS_UTS,
+      OCI_NS_NETWORK, OCI_NS_TIME, OCI_NS_MOUNT};
+  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+    enum oci_ns_type t = order[i];
+    if (fds[t] < 0)
+      continue;
+    if (setns(fds[t], ns_clone_flag(t)) < 0)
+      return minirt_fail(err, errno, "join the container's %s namespace",
+                         ns_proc_name(t));
+  }
+  return 0;
+}
+
+static int derive_home(struct oci_process *p, struct minirt_error *err) {
+  _cleanup_free_ char *passwd = NULL;
+  struct minirt_error ignored = {0};
+  /* A container without /etc/passwd still gets HOME=/. */
+  if (read_file("/etc/passwd", 1u << 20, &passwd, NULL, &ignored) < 0)
+    passwd = NULL;
+  minirt_error_clear(&ignored);
+  return merge_derive_home(p, passwd, err);
+}
+
+static int child_setup(const struct exec_join_opts *o, int fds[OCI_NS_COUNT],
+                       int sock, struct process_ctx *ctx,
+                       struct minirt_error *err) {
+  int ret = cgroup_enter(o->cgroup_path, getpid(), err);
+  if (ret < 0)
+    return ret;
+  ret = join_all(fds, err);
+  if (ret < 0)
+    return ret;
+  close_fds(fds);
+  if (chdir("/") < 0)
+    return minirt_fail(err, errno, "chdir `/`");
+  ret = derive_home(o->process, err);
+  if (ret < 0)
+    return ret;
+  if (o->want_pty) {
+    _cleanup_close_ int master = -1, slave = -1;
+    ret = terminal_open_pty(&master, &slave, err);
+    if (ret < 0)
+      return ret;
+    ret = sync_send(sock, SYNC_PTY, 0, NULL, err);
+    if (ret == 0)
+      ret = terminal_send_fd(sock, master, "pty", err);
+    if (ret < 0)
+      return ret;
+    const struct oci_process *p = o->process;
+    uint32_t h = 0, w = 0;
+    if (p->present & OCI_PROC_CONSOLE_SIZE) {
+      h = p->console_size.height;
+      w = p->console_size.width;
+    }
+    ret = terminal_make_controlling(steal_fd(&slave), h, w, err);
+    if (ret < 0)
+      return ret;
+  }
+  return process_prepare(ctx, err);
+}
+
+static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
+                                                 int fds[OCI_NS_COUNT],
+                                                 int sock) {
+  struct minirt_error err = {0};
+  struct process_ctx ctx = {.process = o->process,
+                            .linux_ = o->cfg->linux_,
+                            .preserve_fds = o->preserve_fds,
+                            .state_json = o->state_json,
+                            .exit_code = 1};
+  /* A foreground run/exec blocks the signals it forwards; the container
+   * process must start with none blocked. */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  int ret = child_setup(o, fds, sock, &ctx, &err);
+  if (ret == 0)
+    ret = process_exec(&ctx, &err);
+  sync_send_error(sock, &err, ctx.exit_code > 0 ? ctx.exit_code : 1);
+  _exit(ctx.exit_code > 0 ? ctx.exit_code : 1);
+}
+
+static int wait_exec(pid_t pid, int sock, struct exec_joined *out,
+                     struct minirt_error *err) {
+  for (;;) {
+    struct sync_msg m;
+    int ret = sync_recv(sock, &m, err);
+    if (ret == -EPIPE)
+      return 0; /* close-on-exec fired: the program runs */
+    if (ret < 0)
+      return ret;
+    if (m.type == SYNC_PTY) {
+      ret = terminal_recv_fd(sock, &out->pty_master, err);
+      if (ret < 0)
+        return ret;
+      continue;
+    }
+    if (m.type == SYNC_ERROR) {
+      out->exit_code = m.exit_code;
+      return minirt_fail_msg(err, m.errnum > 0 ? m.errnum : EIO, "%s",
+                             m.payload);
+    }
+    return minirt_fail_msg(err, EPROTO, "unexpected message %u", m.type);
+  }
+}
+
+int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
+                    struct minirt_error *err) {
+  out->pid = -1;
+  out->pty_master = -1;
+  out->exit_code = 1;
+  int fds[OCI_NS_COUNT];
+  int ret = open_init_ns(o->init_pid, o->cfg, fds, err);
+  if (ret < 0) {
+    close_fds(fds);
+    return ret;
+  }
+  /* Joining the pid namespace changes only where our children are born. */
+  if (fds[OCI_NS_PID] >= 0 && setns(fds[OCI_NS_PID], CLONE_NEWPID) < 0) {
+    ret = minirt_fail(err, errno, "join the container's pid namespace");
+    close_fds(fds);
+    return ret;
+  }
+  int sv[2];
+  ret = sync_pair(sv, err);
+  if (ret < 0) {
+    close_fds(fds);
+    return ret;
+  }
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(sv[0]);
+    child_main(o, fds, sv[1]);
+  }
+  int fork_errno = errno;
+  close(sv[1]);
+  close_fds(fds);
+  _cleanup_close_ int sock = sv[0];
+  if (pid < 0)
+    return minirt_fail(err, fork_errno, "fork");
+  ret = wait_exec(pid, sock, out, err);
+  if (ret < 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    if (out->pty_master >= 0)
+      close(out->pty_master);
+    out->pty_master = -1;
+    return ret;
+  }
+  out->pid = pid;
+  return 0;
+}

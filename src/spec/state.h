@@ -61,6 +61,9 @@ struct minirt_features_input {
   const char *const *seccomp_actions, *const *seccomp_operators,
       *const *seccomp_archs;
   bool seccomp_enabled, apparmor, selinux;
+  /* Added by the spec layer; all default to false / NULL. */
+  const char *const *seccomp_supported_flags; /* NULL: every known flag */
+  bool systemd_cgroup, rdma, intel_rdt, idmap_mounts;
 };
 int minirt_features_to_json(const struct minirt_features_input *in,
                             char **out, struct minirt_error *err);

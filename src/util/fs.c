@@ -92,8 +92,12 @@ int write_file_at(int dirfd, const char *name, const char *data, size_t len,
 
 int write_file_atomic(int dirfd, const char *name, const char *data,
                       size_t len, mode_t mode, struct minirt_error *err) {
-  char tmp[256];
-  int n = snprintf(tmp, sizeof tmp, ".%s.tmp.%d", name, (int)getpid());
+  /* The temp file sits next to the target so that rename() is atomic. */
+  char tmp[4096];
+  const char *slash = strrchr(name, '/');
+  int dlen = slash != NULL ? (int)(slash - name + 1) : 0;
+  int n = snprintf(tmp, sizeof tmp, "%.*s.%s.tmp.%d", dlen, name,
+                   name + dlen, (int)getpid());
   if (n < 0 || (size_t)n >= sizeof tmp)
     return minirt_fail(err, ENAMETOOLONG, "temp name for `%s`", name);
   _cleanup_close_ int fd =

@@ -1,0 +1,19 @@
+#ifndef MINIRT_CORE_LIFECYCLE_H
+#define MINIRT_CORE_LIFECYCLE_H
+
+#include <sys/types.h>
+
+#include "core/runtime.h"
+
+struct created_container {
+  pid_t pid;
+  int pty_master; /* terminal without --console-socket (run proxies it) */
+};
+
+int create_container(const struct minirt_global *g, const struct create_opts *o,
+                     struct created_container *out, struct minirt_error *err);
+
+/* Writes the decimal pid atomically (temp file + rename). */
+int write_pid_file(const char *path, pid_t pid, struct minirt_error *err);
+
+#endif

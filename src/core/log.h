@@ -1,0 +1,14 @@
+/* --log / --log-format: one line per message, text or runc's JSON
+ * ({"level":"error","msg":"...","time":"..."}); errors also go to stderr. */
+#ifndef MINIRT_CORE_LOG_H
+#define MINIRT_CORE_LOG_H
+
+#include "core/runtime.h"
+
+void minirt_log_error(const struct minirt_global *g, const char *msg);
+void minirt_log_debug(const struct minirt_global *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* RFC 3339 UTC time with nanoseconds, e.g. 2026-11-29T17:04:32.123456789Z. */
+void minirt_now_rfc3339(char *buf, size_t len);
+
+#endif

@@ -1,0 +1,56 @@
+/* The state store: --root holds one directory per container with
+ *   config.json  verbatim copy of the bundle's config at create
+ *   status.json  minirt_status (temp file + rename)
+ *   exec.fifo    present from create until start
+ * A flock on the container directory serialises commands on one container
+ * without blocking others. */
+#ifndef MINIRT_CORE_STATE_STORE_H
+#define MINIRT_CORE_STATE_STORE_H
+
+#include <stdbool.h>
+
+#include "spec/oci.h"
+#include "spec/state.h"
+
+enum container_status {
+  CONTAINER_CREATING,
+  CONTAINER_CREATED,
+  CONTAINER_RUNNING,
+  CONTAINER_PAUSED,
+  CONTAINER_STOPPED,
+};
+const char *container_status_name(enum container_status s);
+
+/* Ids: 1-1024 chars of [A-Za-z0-9_.+-], not "." or "..". Pure. */
+int store_validate_id(const char *id, struct minirt_error *err);
+
+struct container_handle {
+  char *id;
+  char *dir;   /* <root>/<id> */
+  int dirfd;   /* O_DIRECTORY, locked with flock */
+  struct minirt_status *status; /* NULL while creating */
+};
+
+/* Creates <root>/<id>, failing with "container `id` already exists". */
+int store_create(const char *root, const char *id, struct container_handle *h,
+                 struct minirt_error *err);
+/* Opens and locks an existing container, loading status.json. */
+int store_open(const char *root, const char *id, struct container_handle *h,
+               struct minirt_error *err);
+void store_close(struct container_handle *h);
+int store_write_status(struct container_handle *h, struct minirt_error *err);
+int store_save_config(struct container_handle *h, const char *raw, size_t len,
+                      struct minirt_error *err);
+int store_load_config(struct container_handle *h, struct oci_config **cfg,
+                      struct minirt_error *err);
+/* Removes every file of the container and its directory. */
+int store_remove(struct container_handle *h, struct minirt_error *err);
+/* The live status: the init's pid and start time, exec.fifo, the freezer. */
+int store_live_status(struct container_handle *h, enum container_status *st,
+                      struct minirt_error *err);
+/* Ids of every container under root (sorted). Caller frees with free() of
+ * each and of the array. */
+int store_list_ids(const char *root, char ***ids, size_t *n,
+                   struct minirt_error *err);
+
+#endif

@@ -1,0 +1,40 @@
+/* The container's init: cloned into its namespaces, it builds the
+ * container's world, reports READY, then waits on exec.fifo for `start`
+ * before it execve()s the user program. No re-exec of the runtime. */
+#ifndef MINIRT_LINUX_CONTAINER_H
+#define MINIRT_LINUX_CONTAINER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "spec/oci.h"
+
+struct container_spawn_opts {
+  const struct oci_config *cfg;
+  const char *rootfs;      /* absolute host path */
+  const char *cgroup_path; /* already created by the caller */
+  int fifo_fd;             /* exec.fifo, O_RDWR: the init blocks reading it */
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds;
+  /* In the runtime, with the init's host pid: prestart and createRuntime
+   * hooks. Fills *state_json (malloc'd) for the hooks run in the container. */
+  int (*runtime_hooks)(void *data, pid_t pid, char **state_json,
+                       struct minirt_error *err);
+  /* In the init: createContainer ("createContainer") before pivot_root and
+   * startContainer ("startContainer") after start. */
+  int (*container_hooks)(void *data, const char *kind, const char *state_json,
+                         struct minirt_error *err);
+  void *data;
+};
+
+struct container_spawned {
+  pid_t pid;      /* host pid of the init */
+  int pty_master; /* process.terminal: the pty master, else -1 */
+};
+
+/* On error nothing is left running: the init is killed and reaped. */
+int container_spawn(const struct container_spawn_opts *o,
+                    struct container_spawned *out, struct minirt_error *err);
+
+#endif

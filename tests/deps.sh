@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs the Debian packages minirt needs to build and test (a fresh
+# Debian 12 machine has none of them). Safe to run again.
+set -eu
+pkgs="meson ninja-build gcc pkg-config libjson-c-dev libseccomp-dev
+libcap-ng-dev libmount-dev libcriterion-dev busybox-static bats jq procps
+util-linux"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

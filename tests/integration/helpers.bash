@@ -1,0 +1,115 @@
+# Shared setup for the integration tests: every test gets its own --root,
+# bundle and parent cgroup under a temp dir, and teardown removes every
+# container, cgroup and file it made, also when the test failed.
+
+MINIRT=${MINIRT:-$BATS_TEST_DIRNAME/../../build/minirt}
+ROOTFS_TEMPLATE=${ROOTFS_TEMPLATE:-$BATS_TEST_DIRNAME/../tmp/rootfs}
+
+setup_minirt() {
+  TEST_DIR=$(mktemp -d /tmp/minirt-test.XXXXXX)
+  STATE_ROOT=$TEST_DIR/state
+  CG_PARENT=minirt-test-$$-${BATS_TEST_NUMBER}
+  BUNDLE=$TEST_DIR/bundle
+  ID=t${BATS_TEST_NUMBER}-$$
+  mkdir -p "$BUNDLE"
+  if [ ! -d "$ROOTFS_TEMPLATE/bin" ]; then
+    "$BATS_TEST_DIRNAME/../lib/make-rootfs.sh" "$ROOTFS_TEMPLATE"
+  fi
+  cp -a "$ROOTFS_TEMPLATE" "$BUNDLE/rootfs"
+  ( cd "$BUNDLE" && "$MINIRT" spec )
+  # No terminal, a command that runs until killed, our own cgroup parent.
+  cfg_edit '.process.terminal = false | .process.args = ["sleep", "1000"]
+    | .linux.cgroupsPath = "/'"$CG_PARENT"'/" + "'"$ID"'"'
+}
+
+teardown_minirt() {
+  if [ -d "$STATE_ROOT" ]; then
+    for c in $(ls "$STATE_ROOT" 2>/dev/null); do
+      "$MINIRT" --root "$STATE_ROOT" delete --force "$c" >/dev/null 2>&1 || true
+    done
+  fi
+  for pidfile in "$TEST_DIR"/*.pid; do
+    [ -f "$pidfile" ] || continue
+    kill -9 "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  remove_cgroup_parent
+  rm -rf "$TEST_DIR"
+}
+
+remove_cgroup_parent() {
+  for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+    d=$h$CG_PARENT
+    [ -d "$d" ] || continue
+    find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  done
+}
+
+setup() { setup_minirt; }
+teardown() { teardown_minirt; }
+
+# Applies a jq program to the bundle's config.json.
+cfg_edit() {
+  local tmp=$BUNDLE/config.json.tmp
+  jq "$1" "$BUNDLE/config.json" > "$tmp" && mv "$tmp" "$BUNDLE/config.json"
+}
+
+minirt() {
+  "$MINIRT" --root "$STATE_ROOT" "$@"
+}
+
+# `run` from bats with our binary; $status/$output/$lines as usual.
+rt() {
+  run "$MINIRT" --root "$STATE_ROOT" "$@"
+}
+
+state_field() {
+  "$MINIRT" --root "$STATE_ROOT" state "$1" | jq -r ".$2"
+}
+
+create_started() {
+  minirt create --bundle "$BUNDLE" "${1:-$ID}"
+  minirt start "${1:-$ID}"
+}
+
+# Runs a command in a detached container and captures its output (stdout
+# goes to a file because the init inherits our fds).
+run_in_container() {
+  cfg_edit ".process.args = $(printf '%s\n' "$@" | jq -R . | jq -s .)"
+  run "$MINIRT" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID-run"
+}
+
+assert_success() {
+  if [ "$status" -ne 0 ]; then
+    echo "expected success, got status $status; output: $output" >&2
+    return 1
+  fi
+}
+
+assert_failure() {
+  if [ "$status" -eq 0 ]; then
+    echo "expected failure, got success; output: $output" >&2
+    return 1
+  fi
+}
+
+assert_output_contains() {
+  case "$output" in
+    *"$1"*) ;;
+    *) echo "output does not contain '$1': $output" >&2; return 1 ;;
+  esac
+}
+
+assert_equal() {
+  if [ "$1" != "$2" ]; then
+    echo "expected '$2', got '$1'" >&2
+    return 1
+  fi
+}
+
+# No state dir, no cgroup, no process is left for container $1.
+assert_no_traces() {
+  [ ! -e "$STATE_ROOT/$1" ] || { echo "state dir of $1 left" >&2; return 1; }
+  for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+    [ ! -d "$h$CG_PARENT/$1" ] || { echo "cgroup $h$CG_PARENT/$1 left" >&2; return 1; }
+  done
+}
