@@ -240,9 +240,10 @@ static __attribute__((noreturn)) void init_main(struct init_args *a) {
     _exit(ctx.exit_code > 0 ? ctx.exit_code : 1);
   }
   install_waiting_handlers();
+  /* Cleared before READY: the runtime may exit as soon as it reads it. */
+  prctl(PR_SET_PDEATHSIG, 0);
   if (sync_send(a->sock, SYNC_READY, 0, NULL, &err) < 0)
     _exit(1);
-  prctl(PR_SET_PDEATHSIG, 0);
   close(a->sock);
   ret = wait_for_start(o->fifo_fd, &err);
   if (ret == 0)

@@ -90,8 +90,12 @@ load helpers
 }
 
 @test "run reports 128+N when the program dies of signal N" {
-  cfg_edit '.process.args = ["sh", "-c", "kill -9 $$"]'
-  rt run --bundle "$BUNDLE" "$ID"
+  "$MINIRT" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID" &
+  runner=$!
+  for i in $(seq 100); do [ "$(state_field "$ID" status 2>/dev/null)" = running ] && break; sleep 0.05; done
+  minirt kill "$ID" KILL
+  status=0
+  wait "$runner" || status=$?
   [ "$status" -eq 137 ]
 }
 
