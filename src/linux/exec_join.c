@@ -135,6 +135,10 @@ static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
   sigprocmask(SIG_SETMASK, &none, NULL);
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   int ret = child_setup(o, fds, sock, &ctx, &err);
+  /* The death signal would survive execve and kill a detached process
+   * when the runtime exits. */
+  if (ret == 0)
+    prctl(PR_SET_PDEATHSIG, 0);
   if (ret == 0)
     ret = process_exec(&ctx, &err);
   sync_send_error(sock, &err, ctx.exit_code > 0 ? ctx.exit_code : 1);

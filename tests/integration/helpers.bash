@@ -2,6 +2,8 @@
 # bundle and parent cgroup under a temp dir, and teardown removes every
 # container, cgroup and file it made, also when the test failed.
 
+bats_require_minimum_version 1.5.0
+
 MINIRT=${MINIRT:-$BATS_TEST_DIRNAME/../../build/minirt}
 ROOTFS_TEMPLATE=${ROOTFS_TEMPLATE:-$BATS_TEST_DIRNAME/../tmp/rootfs}
 

@@ -100,8 +100,8 @@ load helpers
 }
 
 @test "run --detach leaves the container running" {
-  rt run --detach --bundle "$BUNDLE" "$ID"
-  assert_success
+  # The container keeps the stdio it inherits: give it none of ours.
+  minirt run --detach --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
   [ "$(state_field "$ID" status)" = running ]
 }
 
