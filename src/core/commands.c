@@ -7,11 +7,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/container_state.h"
 #include "core/runtime.h"
 #include "linux/cgroup.h"
+#include "linux/procinfo.h"
+#include "spec/events.h"
 #include "spec/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
@@ -171,9 +174,82 @@ int minirt_update(const struct minirt_global *g, const char *id,
   return ret;
 }
 
+static int print_event(FILE *out, const char *type, const char *id,
+                       const struct minirt_stats *s,
+                       struct minirt_error *err) {
+  _cleanup_free_ char *json = NULL;
+  int ret = minirt_event_to_json(type, id, s, &json, err);
+  if (ret == 0 && (fprintf(out, "%s\n", json) < 0 || fflush(out) != 0))
+    ret = minirt_fail(err, errno, "events: write");
+  return ret;
+}
+
+static int print_stats(FILE *out, const char *id, const char *cgroup,
+                       struct minirt_error *err) {
+  struct minirt_stats s;
+  int ret = cgroup_stats_read(cgroup, &s, err);
+  if (ret == 0)
+    ret = print_event(out, "stats", id, &s, err);
+  minirt_stats_free(&s);
+  return ret;
+}
+
+static uint64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The stream: stats every interval, an "oom" event as soon as the
+ * oom_kill counter grows (polled, because v1 eventfd notification needs a
+ * registration the container could outlive), until the init is gone. */
+static int events_stream(FILE *out, const char *id, const char *cgroup,
+                         pid_t pid, uint64_t start, int interval_sec,
+                         struct minirt_error *err) {
+  uint64_t ooms = 0, n, next = now_ms();
+  int ret = cgroup_oom_kill_count(cgroup, &ooms, err);
+  while (ret == 0 && proc_is_same_alive(pid, start)) {
+    if (now_ms() >= next) {
+      ret = print_stats(out, id, cgroup, err);
+      next += (uint64_t)interval_sec * 1000;
+    }
+    if (ret == 0 && (ret = cgroup_oom_kill_count(cgroup, &n, err)) == 0 &&
+        n > ooms) {
+      ooms = n;
+      ret = print_event(out, "oom", id, NULL, err);
+    }
+    if (ret == 0) {
+      struct timespec ts = {0, 200 * 1000000L};
+      nanosleep(&ts, NULL);
+    }
+  }
+  /* A cgroup removed under us by delete ends the stream, not an error. */
+  if (ret < 0 && !proc_is_same_alive(pid, start)) {
+    minirt_error_clear(err);
+    ret = 0;
+  }
+  return ret;
+}
+
 int minirt_events(const struct minirt_global *g, const char *id, bool stats,
                   int interval_sec, FILE *out, struct minirt_error *err) {
-  return minirt_fail_msg(err, ENOTSUP, "events: not implemented yet");
+  struct container_handle h;
+  enum container_status st;
+  int ret = open_running(g, id, &h, &st, err);
+  if (ret < 0)
+    return ret;
+  /* Copy what we need and drop the lock: the stream must not block
+   * delete, kill or pause. */
+  _cleanup_free_ char *cgroup = strdup(h.status->cgroup_path);
+  pid_t pid = h.status->pid;
+  uint64_t start = h.status->pid_start_time;
+  store_close(&h);
+  if (cgroup == NULL)
+    return minirt_fail(err, ENOMEM, "events");
+  if (stats)
+    return print_stats(out, id, cgroup, err);
+  return events_stream(out, id, cgroup, pid, start,
+                       interval_sec > 0 ? interval_sec : 5, err);
 }
 
 int minirt_spec(const char *bundle, bool rootless, struct minirt_error *err) {

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "spec/events.h"
 #include "spec/oci.h"
 
 enum cgroup_mode { CGROUP_MODE_V1, CGROUP_MODE_V2, CGROUP_MODE_HYBRID };
@@ -49,6 +50,16 @@ int cgroup_kill_all(const char *path, int sig, struct minirt_error *err);
  * controllers (v1, hybrid). */
 int cgroup_open_v2_dir(const char *path, int *fd, struct minirt_error *err);
 /* (-ENOTSUP is returned without filling *err, so callers can fall back.) */
+
+/* Statistics for `events` (cgroup_stats.c): every controller found in any
+ * hierarchy; files the kernel does not offer leave zeros. Free with
+ * minirt_stats_free(). */
+int cgroup_stats_read(const char *path, struct minirt_stats *s,
+                      struct minirt_error *err);
+/* The oom_kill counter: v1 memory.oom_control, v2 memory.events; 0 when
+ * there is no memory controller. */
+int cgroup_oom_kill_count(const char *path, uint64_t *count,
+                          struct minirt_error *err);
 
 /* Like cgroup_create, plus an allow rule (rwm) for each of `devices`
  * (linux.devices): runc allows the devices it creates in the container.

@@ -502,7 +502,8 @@ int cgroup_apply_resources(const char *path, const struct oci_resources *res,
     ret = apply_memory(path, res->memory, update, err);
   if (ret == 0 && res->cpu != NULL)
     ret = apply_cpu(path, res->cpu, err);
-  if (ret == 0 && res->has_pids)
+  /* update: 0 leaves the limit alone, as runc (docker sends zeros). */
+  if (ret == 0 && res->has_pids && !(update && res->pids_limit == 0))
     ret = apply_pids(path, res->pids_limit, err);
   if (ret == 0 && res->blkio != NULL)
     ret = cgroup_apply_blkio(path, res->blkio, err);

@@ -46,11 +46,60 @@ static int set_hostnames(const struct oci_config *cfg, bool have_uts,
   return 0;
 }
 
-static int apply_sysctl(const struct oci_config *cfg, struct minirt_error *err) {
+static bool has_prefix(const char *s, const char *prefix) {
+  return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* Only sysctls that live in a namespace the container has: any other would
+ * change the host's kernel (the rule runc applies too). `..` would walk out
+ * of /proc/sys past this check. */
+static int check_sysctl(const char *key, const bool *wanted,
+                        struct minirt_error *err) {
+  static const char *const ipc_keys[] = {
+      "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",         "kernel.sem",
+      "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
+  char k[256];
+  if ((size_t)snprintf(k, sizeof k, "%s", key) >= sizeof k)
+    return minirt_fail_msg(err, ENAMETOOLONG, "linux.sysctl: `%s`", key);
+  for (char *p = k; *p; p++)
+    if (*p == '/')
+      *p = '.';
+  if (strstr(k, "..") != NULL || k[0] == '.')
+    return minirt_fail_msg(err, EINVAL, "linux.sysctl: `%s`: invalid name",
+                           key);
+  enum oci_ns_type ns = OCI_NS_COUNT;
+  if (has_prefix(k, "net."))
+    ns = OCI_NS_NETWORK;
+  else if (has_prefix(k, "fs.mqueue."))
+    ns = OCI_NS_IPC;
+  else if (strcmp(k, "kernel.hostname") == 0 ||
+           strcmp(k, "kernel.domainname") == 0)
+    ns = OCI_NS_UTS;
+  for (size_t i = 0; i < sizeof ipc_keys / sizeof ipc_keys[0]; i++)
+    if (strcmp(k, ipc_keys[i]) == 0)
+      ns = OCI_NS_IPC;
+  if (ns == OCI_NS_COUNT)
+    return minirt_fail_msg(err, EINVAL,
+                           "linux.sysctl: `%s` is not in a separate kernel "
+                           "namespace",
+                           key);
+  if (!wanted[ns])
+    return minirt_fail_msg(err, EINVAL,
+                           "linux.sysctl: `%s` needs a %s namespace of the "
+                           "container's own",
+                           key, ns_proc_name(ns));
+  return 0;
+}
+
+static int apply_sysctl(const struct oci_config *cfg, const bool *wanted,
+                        struct minirt_error *err) {
   if (cfg->linux_ == NULL)
     return 0;
   const struct oci_kv *kv = &cfg->linux_->sysctl;
   for (size_t i = 0; i < kv->n; i++) {
+    int ret = check_sysctl(kv->keys[i], wanted, err);
+    if (ret < 0)
+      return ret;
     char rel[512];
     int n = snprintf(rel, sizeof rel, "sys/%s", kv->keys[i]);
     if (n < 0 || (size_t)n >= sizeof rel)
@@ -62,7 +111,7 @@ static int apply_sysctl(const struct oci_config *cfg, struct minirt_error *err) 
       if (*p == '.')
         *p = '/';
     _cleanup_close_ int fd = -1;
-    int ret = rootfs_open_proc_file(rel, O_WRONLY, &fd, err);
+    ret = rootfs_open_proc_file(rel, O_WRONLY, &fd, err);
     if (ret < 0)
       return ret;
     if (write_all(fd, kv->values[i], strlen(kv->values[i])) < 0)
@@ -137,6 +186,10 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
   ret = ns_join_paths(a->plan, err);
   if (ret < 0)
     return ret;
+  /* Only now, after the runtime has moved us into our cgroup (SYNC_GO), so
+   * that the namespace's root is the container's cgroup, not the runtime's. */
+  if ((a->plan->new_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0)
+    return minirt_fail(err, errno, "unshare cgroup namespace");
   if (a->plan->new_time) {
     if (unshare(CLONE_NEWTIME) < 0)
       return minirt_fail(err, errno, "unshare time namespace");
@@ -171,7 +224,7 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
   ret = set_hostnames(cfg, a->plan->wanted[OCI_NS_UTS], err);
   if (ret < 0)
     return ret;
-  ret = apply_sysctl(cfg, err);
+  ret = apply_sysctl(cfg, a->plan->wanted, err);
   if (ret < 0)
     return ret;
   ret = rootfs_finalize(cfg, err);
@@ -308,6 +361,11 @@ int container_spawn(const struct container_spawn_opts *o,
                     struct container_spawned *out, struct minirt_error *err) {
   out->pid = -1;
   out->pty_master = -1;
+  /* Not dumpable from here on: the init (a copy of us) enters the
+   * container's namespaces, where its /proc/PID/exe must not be reachable
+   * (CVE-2019-5736). execve() of the user program resets this. */
+  if (prctl(PR_SET_DUMPABLE, 0) < 0)
+    return minirt_fail(err, errno, "prctl PR_SET_DUMPABLE");
   struct ns_plan plan;
   int ret = ns_plan_make(o->cfg, &plan, err);
   if (ret < 0)
@@ -328,8 +386,10 @@ int container_spawn(const struct container_spawn_opts *o,
   }
   struct init_args a = {.o = o, .plan = &plan, .sock = sv[1],
                         .parent = getpid()};
-  pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)plan.new_flags | SIGCHLD,
-                             NULL, NULL, NULL, NULL);
+  /* The cgroup namespace is made by the init once it is in its cgroup. */
+  unsigned long clone_flags =
+      (unsigned long)(plan.new_flags & ~CLONE_NEWCGROUP) | SIGCHLD;
+  pid_t pid = (pid_t)syscall(SYS_clone, clone_flags, NULL, NULL, NULL, NULL);
   if (pid == 0) {
     close(sv[0]);
     init_main(&a);

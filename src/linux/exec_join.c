@@ -174,6 +174,14 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
   out->pid = -1;
   out->pty_master = -1;
   out->exit_code = 1;
+  /* CVE-2019-5736: once our child joins the container's namespaces, a
+   * process in there could open /proc/<child>/exe — our binary on the host —
+   * and write to it after we exit. A non-dumpable process's /proc files
+   * belong to root and need CAP_SYS_PTRACE over us; execve of the container
+   * program resets the flag. Set before the first setns so the fork
+   * inherits it. */
+  if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+    return minirt_fail(err, errno, "prctl `PR_SET_DUMPABLE`");
   int fds[OCI_NS_COUNT];
   int ret = open_init_ns(o->init_pid, o->cfg, fds, err);
   if (ret < 0) {

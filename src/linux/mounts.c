@@ -149,11 +149,13 @@ static int bind_idmapped(const struct oci_config *cfg,
 static int do_bind(const struct oci_config *cfg, const struct oci_mount *m,
                    size_t idx, int root_fd, int dst_fd,
                    const struct mount_options *o, struct minirt_error *err) {
-  if (o->first_unknown >= 0)
+  bool idmap = o->idmap || m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
+  /* Data options reach mount(2) with the bind (as runc and crun do, and the
+   * kernel ignores them there); the idmap path has no place for them. */
+  if (idmap && o->first_unknown >= 0)
     return minirt_fail_msg(err, EINVAL,
                            "unsupported: mounts[%zu].options: `%s`", idx,
                            m->options.v[o->first_unknown]);
-  bool idmap = o->idmap || m->n_uid_mappings > 0 || m->n_gid_mappings > 0;
   if (idmap) {
     int ret = bind_idmapped(cfg, m, idx, dst_fd, o, err);
     if (ret < 0)
@@ -161,7 +163,8 @@ static int do_bind(const struct oci_config *cfg, const struct oci_mount *m,
   } else {
     char p[FD_PATH_MAX];
     fd_path(dst_fd, p);
-    if (mount(m->source, p, NULL, MS_BIND | (o->rbind ? MS_REC : 0), NULL) < 0)
+    if (mount(m->source, p, NULL, MS_BIND | (o->rbind ? MS_REC : 0),
+              o->data) < 0)
       return minirt_fail(err, errno, "bind mount `%s` on `%s`", m->source,
                          m->destination);
   }
@@ -198,9 +201,15 @@ static int do_fs(const struct oci_mount *m, size_t idx, int root_fd, int dst_fd,
     return 0;
   int e = errno;
   const char *host = userns_fallback(m->type);
-  if (e != EPERM || !in_user_ns || host == NULL)
+  if (e != EPERM || !in_user_ns || host == NULL) {
+    /* EINVAL is most often a filesystem option the kernel refused: show
+     * the options the filesystem was given. */
+    if (o->data != NULL && o->data[0] != '\0')
+      return minirt_fail(err, e, "mount `%s` on `%s` with data `%s`",
+                         mount_name(m), m->destination, o->data);
     return minirt_fail(err, e, "mount `%s` on `%s`", mount_name(m),
                        m->destination);
+  }
   if (mount(host, p, NULL, MS_BIND | MS_REC, NULL) < 0)
     return minirt_fail(err, errno, "bind mount `%s` on `%s`", host,
                        m->destination);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,8 +79,17 @@ static int join_one(struct ns_plan *plan, enum oci_ns_type t,
                     struct minirt_error *err) {
   if (plan->path_fd[t] < 0)
     return 0;
-  if (setns(plan->path_fd[t], ns_clone_flag(t)) < 0)
-    return minirt_fail(err, errno, "join %s namespace", ns_proc_name(t));
+  if (setns(plan->path_fd[t], ns_clone_flag(t)) < 0) {
+    int e = errno;
+    /* The plan keeps only the fd: name the file the user gave. */
+    char link[64], target[PATH_MAX] = "?";
+    snprintf(link, sizeof link, "/proc/self/fd/%d", plan->path_fd[t]);
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n > 0)
+      target[n] = '\0';
+    return minirt_fail(err, e, "join %s namespace `%s`", ns_proc_name(t),
+                       target);
+  }
   close(plan->path_fd[t]);
   plan->path_fd[t] = -1;
   return 0;

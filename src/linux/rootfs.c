@@ -88,9 +88,16 @@ static int root_propagation(const struct oci_config *cfg, unsigned long *flags,
 static int bind_rootfs(const char *rootfs, unsigned long prop,
                        struct minirt_error *err) {
   /* Unbindable mounts cannot be bound: that setting is applied after the
-   * pivot (rootfs_finalize) instead. */
-  unsigned long first =
-      prop != 0 && !(prop & MS_UNBINDABLE) ? prop : MS_SLAVE | MS_REC;
+   * pivot (rootfs_finalize) instead. Unless the config asks to share with
+   * the host, this first step is recursive even for `slave`/`private`: a
+   * shared mount left under `/` (the usual case on systemd hosts) would
+   * carry every mount we make below the rootfs back to the host, and make
+   * pivot_root fail. The exact setting is applied to `/` after the pivot. */
+  unsigned long first = MS_SLAVE | MS_REC;
+  if (prop & MS_SHARED)
+    first = prop;
+  else if (prop & MS_PRIVATE)
+    first = MS_PRIVATE | MS_REC;
   if (mount(NULL, "/", NULL, first, NULL) < 0)
     return minirt_fail(err, errno, "set the propagation of `/`");
   if (first & MS_SHARED) {

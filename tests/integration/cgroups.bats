@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# linux.resources on this host's cgroups (v1 hybrid: the v1 controllers
+# under /sys/fs/cgroup/<ctrl>, v2 at /sys/fs/cgroup/unified with only
+# hugetlb): every field read back from the files after create, limits
+# enforced, and the cgroups removed on delete.
+
+load helpers
+
+cg() { cat "/sys/fs/cgroup/$1/$CG_PARENT/$ID/$2"; }
+
+@test "memory: limit, reservation, swap, swappiness and disableOOMKiller" {
+  cfg_edit '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432,
+    "swap": 134217728, "swappiness": 10, "disableOOMKiller": true}'
+  minirt create --bundle "$BUNDLE" "$ID"
+  [ "$(cg memory memory.limit_in_bytes)" = 67108864 ]
+  [ "$(cg memory memory.soft_limit_in_bytes)" = 33554432 ]
+  [ "$(cg memory memory.memsw.limit_in_bytes)" = 134217728 ]
+  [ "$(cg memory memory.swappiness)" = 10 ]
+  cg memory memory.oom_control | grep -qx "oom_kill_disable 1"
+}
+
+@test "memory: swap below the limit is refused" {
+  cfg_edit '.linux.resources.memory = {"limit": 67108864, "swap": 33554432}'
+  rt create --bundle "$BUNDLE" "$ID"
+  assert_failure
+  assert_output_contains "swap"
+  assert_no_traces "$ID"
+}
+
+@test "cpu: shares, quota, period, cpus and mems" {
+  last=$(( $(nproc) - 1 ))
+  cfg_edit '.linux.resources.cpu = {"shares": 256, "quota": 50000, "period": 200000,
+    "cpus": "0-'"$last"'", "mems": "0"}'
+  minirt create --bundle "$BUNDLE" "$ID"
+  [ "$(cg cpu cpu.shares)" = 256 ]
+  [ "$(cg cpu cpu.cfs_quota_us)" = 50000 ]
+  [ "$(cg cpu cpu.cfs_period_us)" = 200000 ]
+  [ "$(cg cpuset cpuset.cpus)" = "$([ "$last" = 0 ] && echo 0 || echo "0-$last")" ]
+  [ "$(cg cpuset cpuset.mems)" = 0 ]
+}
+
+@test "cpu: a single cpu in cpus pins the container" {
+  cfg_edit '.linux.resources.cpu = {"cpus": "0"} | .process.args = ["sh", "-c", "grep Cpus_allowed_list /proc/self/status"]'
+  minirt create --bundle "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/out" 2>&1
+  minirt start "$ID"
+  for i in $(seq 50); do [ -s "$TEST_DIR/out" ] && break; sleep 0.1; done
+  grep -Eq 'Cpus_allowed_list:\s+0$' "$TEST_DIR/out"
+}
+
+@test "cpu: realtime runtime and period when the host allows them" {
+  [ -f /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no CONFIG_RT_GROUP_SCHED"
+  cfg_edit '.linux.resources.cpu = {"realtimeRuntime": 1000, "realtimePeriod": 1000000}'
+  rt create --bundle "$BUNDLE" "$ID"
+  if [ "$status" -ne 0 ]; then
+    # The parent has no rt budget to give: the error must name the file.
+    assert_output_contains "cpu.rt_runtime_us"
+    assert_no_traces "$ID"
+  else
+    [ "$(cg cpu cpu.rt_period_us)" = 1000000 ]
+    [ "$(cg cpu cpu.rt_runtime_us)" = 1000 ]
+  fi
+}
+
+@test "pids: the limit is written and forks past it fail" {
+  cfg_edit '.linux.resources.pids = {"limit": 5}
+    | .process.args = ["sh", "-c", "for i in 1 2 3 4 5 6 7 8; do sleep 100 & done; wait"]'
+  minirt create --bundle "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/out" 2>&1
+  [ "$(cg pids pids.max)" = 5 ]
+  minirt start "$ID"
+  for i in $(seq 50); do grep -q "can't fork\|Resource temporarily" "$TEST_DIR/out" && break; sleep 0.1; done
+  cat "$TEST_DIR/out"
+  grep -q "can't fork\|Resource temporarily" "$TEST_DIR/out"
+  [ "$(cg pids pids.current)" -le 5 ]
+}
+
+@test "memory: a process over the limit is OOM-killed" {
+  cfg_edit '.linux.resources.memory = {"limit": 16777216, "swap": 16777216}
+    | .process.args = ["sh", "-c", "tail /dev/zero; echo tail-exit=$?"]'
+  minirt create --bundle "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/out" 2>&1
+  minirt start "$ID"
+  for i in $(seq 100); do grep -q tail-exit "$TEST_DIR/out" && break; sleep 0.1; done
+  # tail buffers forever; only the OOM killer's SIGKILL (128+9) ends it.
+  grep -qx "tail-exit=137" "$TEST_DIR/out"
+  cg memory memory.oom_control | grep -Eq '^oom_kill [1-9]'
+  [ "$(cg memory memory.failcnt)" -gt 0 ]
+}
+
+@test "blockIO: throttle limits are written; a missing weight file is named" {
+  dev=$(cat /sys/block/$(ls /sys/block | grep -v -e '^loop' -e '^zram' -e '^ram' | head -1)/dev)
+  major=${dev%:*} minor=${dev#*:}
+  cfg_edit '.linux.resources.blockIO = {
+    "throttleReadBpsDevice": [{"major": '"$major"', "minor": '"$minor"', "rate": 1048576}],
+    "throttleWriteIOPSDevice": [{"major": '"$major"', "minor": '"$minor"', "rate": 100}]}'
+  minirt create --bundle "$BUNDLE" "$ID"
+  [ "$(cg blkio blkio.throttle.read_bps_device)" = "$major:$minor 1048576" ]
+  [ "$(cg blkio blkio.throttle.write_iops_device)" = "$major:$minor 100" ]
+  minirt delete "$ID"
+  cfg_edit '.linux.resources.blockIO.weight = 500'
+  rt create --bundle "$BUNDLE" "$ID"
+  if [ -e /sys/fs/cgroup/blkio/blkio.weight ] || [ -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]; then
+    assert_success
+    [ "$(cg blkio blkio.weight 2>/dev/null || cg blkio blkio.bfq.weight)" = 500 ]
+  else
+    # Neither CFQ nor BFQ here: the error names the file.
+    assert_failure
+    assert_output_contains "blkio.weight"
+    assert_no_traces "$ID"
+  fi
+}
+
+@test "devices: the rules reach devices.list" {
+  cfg_edit '.linux.resources.devices = [{"allow": false, "access": "rwm"},
+    {"allow": true, "type": "c", "major": 10, "minor": 200, "access": "rw"}]'
+  minirt create --bundle "$BUNDLE" "$ID"
+  list=$(cg devices devices.list)
+  echo "$list"
+  echo "$list" | grep -qx "c 10:200 rw"
+  echo "$list" | grep -qx "c 1:3 rwm"
+  ! echo "$list" | grep -qx "a \*:\* rwm"
+}
+
+@test "devices: a denied device cannot be opened in the container" {
+  cfg_edit '.linux.resources.devices = [{"allow": false, "access": "rwm"}]
+    | .process.args = ["sh", "-c", "echo x > /dev/null && echo null-ok; head -c1 /dev/zero >/dev/null && echo zero-ok; mknod /tmp/m b 7 0 || echo mknod-denied"]'
+  run_in_container sh -c 'echo x > /dev/null && echo null-ok; mknod /dev/shm/m b 7 0 2>/dev/null || echo mknod-denied'
+  echo "$output"
+  assert_output_contains "null-ok"
+  assert_output_contains "mknod-denied"
+}
+
+@test "hugetlb: the limit lands in the v2 hierarchy of this host" {
+  [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages"
+  cfg_edit '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+  minirt create --bundle "$BUNDLE" "$ID"
+  if [ -d /sys/fs/cgroup/hugetlb ]; then
+    [ "$(cg hugetlb hugetlb.2MB.limit_in_bytes)" = 4194304 ]
+  else
+    [ "$(cg unified hugetlb.2MB.max)" = 4194304 ]
+  fi
+}
+
+@test "hugetlb: an unknown page size is refused" {
+  cfg_edit '.linux.resources.hugepageLimits = [{"pageSize": "3MB", "limit": 4194304}]'
+  rt create --bundle "$BUNDLE" "$ID"
+  assert_failure
+  assert_output_contains "3MB"
+  assert_no_traces "$ID"
+}
+
+@test "network: net_cls without the controller fails clearly, only when asked" {
+  [ ! -d /sys/fs/cgroup/net_cls ] || skip "net_cls is mounted here"
+  minirt create --bundle "$BUNDLE" "$ID"
+  minirt delete "$ID"
+  cfg_edit '.linux.resources.network = {"classID": 1048577}'
+  rt create --bundle "$BUNDLE" "$ID"
+  assert_failure
+  assert_output_contains "linux.resources.network"
+  assert_output_contains "net_cls"
+  assert_no_traces "$ID"
+}
+
+@test "delete removes the cgroup from every hierarchy" {
+  cfg_edit '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 50},
+    "cpu": {"shares": 512}}'
+  create_started
+  n=0
+  for h in /sys/fs/cgroup/*/; do [ -d "$h$CG_PARENT/$ID" ] && n=$((n + 1)); done
+  [ "$n" -ge 8 ]
+  minirt exec -d "$ID" sleep 500 </dev/null >/dev/null 2>&1
+  minirt delete --force "$ID"
+  assert_no_traces "$ID"
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bats
+# Crash safety: minirt killed with SIGKILL at any moment of create, start,
+# exec or delete leaves a state that `state` describes truthfully (or says
+# does not exist) and that `delete --force` removes completely.
+
+load ../integration/helpers
+
+# Kills "$@" (run in the background) after $1 ms.
+kill_after() {
+  local ms=$1; shift
+  "$MINIRT" --root "$STATE_ROOT" "$@" </dev/null >/dev/null 2>&1 &
+  local pid=$!
+  sleep "0.0$(printf '%02d' "$ms")"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# state either fails cleanly or names a known status; delete -f cleans all.
+check_and_clean() {
+  run "$MINIRT" --root "$STATE_ROOT" state "$1"
+  [ "$status" -lt 128 ]
+  if [ "$status" -eq 0 ]; then
+    case "$(echo "$output" | jq -r .status)" in
+      creating|created|running|paused|stopped) ;;
+      *) echo "bad state: $output" >&2; return 1 ;;
+    esac
+  fi
+  "$MINIRT" --root "$STATE_ROOT" delete --force "$1" </dev/null >/dev/null 2>&1 || true
+  assert_no_traces "$1"
+}
+
+@test "create killed at random points leaves nothing delete --force cannot remove" {
+  for i in $(seq 0 2 40); do
+    kill_after $((i % 30)) create --bundle "$BUNDLE" "$ID-$i"
+    check_and_clean "$ID-$i"
+  done
+  # No init of a killed create survives (they were in our cgroup parent).
+  for h in /sys/fs/cgroup/*/"$CG_PARENT"; do
+    [ -d "$h" ] || continue
+    [ -z "$(find "$h" -name cgroup.procs -exec cat {} + 2>/dev/null)" ]
+  done
+}
+
+@test "start, exec and delete killed at random points leave a truthful state" {
+  for i in $(seq 0 3 30); do
+    minirt create --bundle "$BUNDLE" "$ID-$i" </dev/null >/dev/null 2>&1
+    kill_after $((i % 20)) start "$ID-$i"
+    kill_after $((i % 20)) exec "$ID-$i" true
+    kill_after $((i % 20)) delete "$ID-$i"
+    check_and_clean "$ID-$i"
+  done
+}

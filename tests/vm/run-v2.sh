@@ -1,0 +1,163 @@
+#!/bin/bash
+# The pure cgroup v2 lane: boots Debian's kernel in qemu with only the
+# unified hierarchy (cgroup2 at /sys/fs/cgroup, every v1 controller off),
+# with this machine's root shared read-only over 9p as the VM's root, and
+# runs bats files there. Prints their TAP on stdout (`ok N ...` /
+# `not ok N ...`); exits non-zero when a test failed or the VM did not
+# report.
+#
+# usage: tests/vm/run-v2.sh [bats file...]   (default tests/vm/cgroup-v2.bats)
+# env:   MINIRT       minirt binary (default build/minirt), inside the work tree
+#        VM_TIMEOUT   seconds before the VM is killed (default 420)
+#        VM_ACCEL     qemu accelerators, e.g. "tcg" (default: kvm when usable,
+#                     else tcg)
+set -u
+cd "$(dirname "$0")/../.."
+top=$PWD
+vm=$top/tests/tmp/vm
+out=$vm/out
+log=$vm/console.log
+minirt=$(realpath -m "${MINIRT:-$top/build/minirt}")
+timeout_s=${VM_TIMEOUT:-420}
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(tests/vm/cgroup-v2.bats)
+
+fail() { # reason -> one failing TAP line, the console's tail as comments
+  echo "1..1"
+  echo "not ok 1 cgroup v2 VM lane: $1"
+  [ -f "$log" ] && tail -n 40 "$log" | sed 's/^/# /'
+  exit 1
+}
+
+[ "$(id -u)" -eq 0 ] || fail "needs root (qemu 9p export of / as root)"
+./tests/deps.sh >/dev/null 2>&1 || fail "tests/deps.sh failed"
+[ -x "$minirt" ] || fail "no minirt binary at $minirt (build first)"
+case "$minirt" in "$top"/*) ;; *) fail "MINIRT must be inside $top" ;; esac
+for f in "${files[@]}"; do
+  [ -f "$f" ] || fail "no such bats file: $f"
+done
+[ -d tests/tmp/rootfs/bin ] || ./tests/lib/make-rootfs.sh tests/tmp/rootfs \
+  >/dev/null || fail "make-rootfs.sh failed"
+
+# The newest installed kernel that has its modules.
+kver=""
+for k in $(ls /boot/vmlinuz-* 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V); do
+  [ -f "/lib/modules/$k/modules.dep" ] && kver=$k
+done
+[ -n "$kver" ] || fail "no /boot/vmlinuz-* with /lib/modules (linux-image-amd64)"
+kernel=/boot/vmlinuz-$kver
+moddir=/lib/modules/$kver
+
+# ---- initramfs: busybox, the 9p/virtio modules, /init ----
+rm -rf "$vm/initramfs" "$out"
+mkdir -p "$vm/initramfs"/{bin,lib/modules,proc,sys,dev,newroot} "$out"
+ird=$vm/initramfs
+cp "$(command -v busybox)" "$ird/bin/busybox"
+
+# Modules in load order, dependencies first (modules.dep lists each
+# module's dependencies, the deepest last); built-in ones are skipped.
+declare -A seen=()
+order=()
+add_module() { # name
+  local line deps d i arr
+  line=$(grep -E "(^|/)$1\.ko(\.[a-z]+)?:" "$moddir/modules.dep" | head -1)
+  [ -n "$line" ] || return 0 # built in (or absent: the mount will say)
+  local path=${line%%:*}
+  [ -n "${seen[$path]:-}" ] && return 0
+  seen[$path]=1
+  read -r -a arr <<<"${line#*:}"
+  for ((i = ${#arr[@]} - 1; i >= 0; i--)); do
+    d=${arr[$i]}
+    [ -n "${seen[$d]:-}" ] && continue
+    seen[$d]=1
+    order+=("$d")
+  done
+  order+=("$path")
+}
+for m in virtio_pci virtio_blk 9pnet_virtio 9p; do add_module "$m"; done
+: >"$ird/modules"
+for p in "${order[@]}"; do
+  case "$p" in *.ko) ;; *) fail "compressed module $p is not supported" ;; esac
+  cp "$moddir/$p" "$ird/lib/modules/"
+  echo "$(basename "$p")" >>"$ird/modules"
+done
+
+cat >"$ird/init" <<EOF
+#!/bin/busybox sh
+# PID 1 of the VM: mounts the host root (read-only) and a v2-only cgroup
+# tree, runs the tests in a chroot and powers off.
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+for m in \$(cat /modules); do insmod /lib/modules/\$m || echo "insmod \$m failed"; done
+r=/newroot
+o="trans=virtio,version=9p2000.L,msize=262144"
+mount -t 9p -o "\$o,ro,cache=loose" hostroot \$r || { echo "mount hostroot failed"; poweroff -f; }
+for d in /tmp /run /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs \$r\$d; done
+chmod 700 \$r/root
+mount -t proc proc \$r/proc
+mount -t sysfs sys \$r/sys
+mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 \$r/sys/fs/cgroup
+mount -t devtmpfs dev \$r/dev
+mkdir -p \$r/dev/pts \$r/dev/shm
+mount -t devpts -o newinstance,ptmxmode=0666,mode=620 devpts \$r/dev/pts
+mount -t tmpfs tmpfs \$r/dev/shm
+ln -sf /proc/self/fd \$r/dev/fd
+ln -sf /proc/self/fd/0 \$r/dev/stdin
+ln -sf /proc/self/fd/1 \$r/dev/stdout
+ln -sf /proc/self/fd/2 \$r/dev/stderr
+mount -t 9p -o "\$o" results \$r$out || { echo "mount results failed"; poweroff -f; }
+ip link set lo up
+# As under systemd: nothing of ours in the root cgroup.
+mkdir /sys/fs/cgroup/init.scope && echo \$\$ > /sys/fs/cgroup/init.scope/cgroup.procs
+echo "vm: booted \$(uname -r), running tests"
+chroot \$r /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+  TERM=dumb LANG=C.UTF-8 MINIRT=$minirt MINIRT_VM=1 \
+  /bin/bash -c 'cd $top && bats --tap ${files[*]} >$out/tap 2>$out/stderr; echo \$? >$out/rc'
+sync
+echo "vm: done"
+poweroff -f
+EOF
+chmod 755 "$ird/init"
+(cd "$ird" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) \
+  >"$vm/initramfs.cpio.gz" || fail "initramfs build failed"
+
+# A small disk so that the io controller has a device to limit.
+rm -f "$vm/disk.img"
+truncate -s 16M "$vm/disk.img"
+
+accel=${VM_ACCEL:-}
+if [ -z "$accel" ]; then
+  accel=tcg
+  # /dev/kvm may exist without working (nested virtualisation off): a
+  # paused machine that is still alive after 3 s proves it works.
+  if [ -w /dev/kvm ]; then
+    timeout 3 qemu-system-x86_64 -accel kvm -M none -nodefaults \
+      -display none -S </dev/null >/dev/null 2>&1
+    [ $? -eq 124 ] && accel=kvm
+  fi
+fi
+cpu=qemu64
+[ "$accel" = kvm ] && cpu=${VM_CPU:-qemu64}
+
+timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
+  -nographic -no-reboot -m 2048 -smp 2 \
+  -kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" \
+  -append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all" \
+  -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
+  -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
+  -fsdev local,id=results,path="$out",security_model=none,multidevs=remap \
+  -device virtio-9p-pci,fsdev=results,mount_tag=results \
+  -drive file="$vm/disk.img",if=virtio,format=raw,cache=unsafe \
+  -nic none </dev/null >"$log" 2>&1
+qrc=$?
+[ $qrc -eq 124 ] && fail "VM timed out after ${timeout_s}s (accel $accel)"
+[ -f "$out/rc" ] || fail "VM ended (qemu rc $qrc) without test results (accel $accel)"
+echo "# cgroup v2 VM: kernel $kver, accel $accel" >&2
+cat "$out/tap"
+sed 's/^/# /' "$out/stderr" >&2
+rc=$(cat "$out/rc")
+grep -q '^not ok' "$out/tap" && exit 1
+[ "$rc" = 0 ]
