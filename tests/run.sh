@@ -61,6 +61,15 @@ else
   echo "not ok build failed"; tail -30 "$log/build-build.log"; failed=$((failed + 1))
 fi
 
+# Real clients (podman/conmon, containerd, docker) drive the release-like
+# build once; the ASan lane below repeats minirt's own suites only.
+if [ -x build/minirt ] && [ "${MINIRT_SKIP_CLIENTS:-0}" != 1 ]; then
+  echo "== clients"
+  MINIRT=$top/build/minirt bats --tap tests/clients >"$log/clients.tap" 2>&1
+  count_tap "$log/clients.tap"
+  grep -A15 '^not ok' "$log/clients.tap" | head -200 || true
+fi
+
 if [ "${MINIRT_SKIP_ASAN:-0}" != 1 ]; then
   if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$log/asan

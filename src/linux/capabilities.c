@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 
 /* Highest capability the running kernel knows; names above it are skipped
@@ -74,6 +75,38 @@ int capabilities_raise_effective(struct minirt_error *err) {
   return 0;
 }
 
+static bool strv_has(const struct oci_strv *v, const char *name) {
+  for (size_t i = 0; i < v->n; i++)
+    if (strcmp(v->v[i], name) == 0)
+      return true;
+  return false;
+}
+
+/* The kernel takes an ambient capability only if it is also permitted and
+ * inheritable. Like runc, one that is not is skipped with a warning rather
+ * than failing the container (buildah asks for such sets). */
+static int add_ambient(const struct oci_capabilities *caps,
+                       struct minirt_error *err) {
+  for (size_t i = 0; i < caps->ambient.n; i++) {
+    const char *name = caps->ambient.v[i];
+    int cap = oci_capability_from_string(name);
+    if (cap < 0)
+      return minirt_fail_msg(err, EINVAL,
+                             "process.capabilities.ambient: unknown `%s`", name);
+    if (cap > kernel_last_cap())
+      continue; /* unknown to this kernel, as for the other sets */
+    if (!strv_has(&caps->permitted, name) ||
+        !strv_has(&caps->inheritable, name)) {
+      fprintf(stderr,
+              "minirt: warning: ambient capability %s skipped: it is not "
+              "in both the permitted and inheritable sets\n", name);
+      continue;
+    }
+    capng_update(CAPNG_ADD, CAPNG_AMBIENT, (unsigned)cap);
+  }
+  return 0;
+}
+
 int capabilities_apply(const struct oci_capabilities *caps,
                        struct minirt_error *err) {
   /* Start from the current bounding set so that capng_apply below does not
@@ -92,7 +125,6 @@ int capabilities_apply(const struct oci_capabilities *caps,
          "permitted"},
         {offsetof(struct oci_capabilities, inheritable), CAPNG_INHERITABLE,
          "inheritable"},
-        {offsetof(struct oci_capabilities, ambient), CAPNG_AMBIENT, "ambient"},
     };
     for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
       const struct oci_strv *set =
@@ -101,6 +133,9 @@ int capabilities_apply(const struct oci_capabilities *caps,
       if (ret < 0)
         return ret;
     }
+    int ret = add_ambient(caps, err);
+    if (ret < 0)
+      return ret;
   }
   errno = 0;
   if (capng_apply(CAPNG_SELECT_CAPS) < 0)

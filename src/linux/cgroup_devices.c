@@ -12,8 +12,11 @@
 
 #include "util/cleanup.h"
 
-/* The devices every container gets (as runc): they come right after the
- * last deny-all rule so a later explicit rule of the config still wins. */
+/* The devices every container gets (as runc and crun). They follow the
+ * config's rules (as crun: devices.list then shows the config's allows in
+ * their order, which the OCI validation suite checks), except a default
+ * that a config deny after the last deny-all touches: that one stays right
+ * after the deny-all so the config's deny still wins. */
 static const struct cgroup_dev_rule default_rules[] = {
     {true, 'c', 1, 3, 7},    /* /dev/null */
     {true, 'c', 1, 5, 7},    /* /dev/zero */
@@ -74,6 +77,28 @@ static int convert_rule(const struct oci_device_cgroup *d, size_t idx,
   return parse_access(d->access, &r->access, err, idx);
 }
 
+static bool overlaps(const struct cgroup_dev_rule *a,
+                     const struct cgroup_dev_rule *b) {
+  if (a->type != 'a' && b->type != 'a' && a->type != b->type)
+    return false;
+  if (a->type == 'a' || b->type == 'a')
+    return (a->access & b->access) != 0;
+  if (a->major >= 0 && b->major >= 0 && a->major != b->major)
+    return false;
+  if (a->minor >= 0 && b->minor >= 0 && a->minor != b->minor)
+    return false;
+  return (a->access & b->access) != 0;
+}
+
+/* Whether a config deny after the last deny-all touches default rule d. */
+static bool denied_later(const struct cgroup_dev_rule *conf, size_t from,
+                         size_t n, const struct cgroup_dev_rule *d) {
+  for (size_t i = from; i < n; i++)
+    if (!conf[i].allow && overlaps(&conf[i], d))
+      return true;
+  return false;
+}
+
 static bool is_deny_all(const struct cgroup_dev_rule *r) {
   return !r->allow && r->type == 'a' && r->major == -1 && r->minor == -1 &&
          r->access == 7;
@@ -100,9 +125,13 @@ int cgroup_dev_rules_build(const struct oci_device_cgroup *rules, size_t n,
   for (size_t i = 0; i < insert_at; i++)
     v[k++] = conf[i];
   for (size_t i = 0; i < N_DEFAULT; i++)
-    v[k++] = default_rules[i];
+    if (denied_later(conf, insert_at, n, &default_rules[i]))
+      v[k++] = default_rules[i];
   for (size_t i = insert_at; i < n; i++)
     v[k++] = conf[i];
+  for (size_t i = 0; i < N_DEFAULT; i++)
+    if (!denied_later(conf, insert_at, n, &default_rules[i]))
+      v[k++] = default_rules[i];
   for (size_t i = 0; i < n_devices; i++) {
     const struct oci_device *d = &devices[i];
     if (d->type != 'c' && d->type != 'b' && d->type != 'u')

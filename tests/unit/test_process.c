@@ -114,7 +114,8 @@ Test(find, not_found_is_127) {
   struct minirt_error err = {0};
   cr_assert_lt(process_find_executable("nope", dir, &out, &code, &err), 0);
   cr_assert_eq(code, 127);
-  cr_assert_str_eq(err.msg, "executable file `nope` not found in $PATH");
+  cr_assert_str_eq(err.msg, "executable file `nope` not found in $PATH: "
+                            "no such file or directory");
   minirt_error_clear(&err);
   /* A directory of that name is skipped like a missing file. */
   cr_assert_lt(process_find_executable("isdir", dir, &out, &code, &err), 0);

@@ -22,7 +22,10 @@ world_setup() {
     "$BATS_TEST_DIRNAME/../lib/make-rootfs.sh" "$ROOTFS_TEMPLATE"
   fi
   "$BATS_TEST_DIRNAME/lib/docker-image.sh" "$ROOTFS_TEMPLATE" "$W/image.tar" "$IMAGE"
-  "$BATS_TEST_DIRNAME/lib/containerd-world.sh" start "$W" "${1:-}" || return 1
+  if ! "$BATS_TEST_DIRNAME/lib/containerd-world.sh" start "$W" "${1:-}"; then
+    world_teardown
+    return 1
+  fi
   mkdir -p "$W/fifo"
 }
 

@@ -115,8 +115,12 @@ stop() {
   for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
   # The namespace and its mounts die with its last process; rootfs mounts
   # the daemons made are gone with it. Remove the cgroups of the world.
-  # Container processes live in their own namespaces: find them by cgroup.
-  local h
+  # Container processes live in their own namespaces: find them by cgroup
+  # (thawed first: frozen tasks do not die on v1).
+  local h f
+  for f in /sys/fs/cgroup/freezer/"$CG_PARENT"/*/freezer.state; do
+    [ -f "$f" ] && echo THAWED > "$f" 2>/dev/null
+  done
   for i in 1 2 3; do
     p=$(cat /sys/fs/cgroup/*/"$CG_PARENT"/cgroup.procs /sys/fs/cgroup/*/"$CG_PARENT"/*/cgroup.procs 2>/dev/null | sort -u)
     [ -n "$p" ] || break

@@ -38,6 +38,8 @@ podman_world_teardown() {
 }
 
 pm_clean_containers() {
+  # Pods have cgroups of their own: /libpod_parent/<POD ID>.
+  pm pod ps -q --no-trunc >> "$PM_DIR/ids" 2>/dev/null || true
   pm pod rm -af -t 0 >/dev/null 2>&1 || true
   pm rm -af -t 0 >/dev/null 2>&1 || true
   local id
@@ -133,8 +135,8 @@ assert_equal() {
   fi
 }
 
-# Waits up to $2 seconds (default 10) for `podman inspect` state $1 of
-# container $3... convenience: pm_wait_state NAME STATUS [SECONDS].
+# pm_wait_state NAME STATUS [SECONDS]: waits (default 10 s) until podman
+# reports container NAME in STATUS.
 pm_wait_state() {
   local name=$1 want=$2 secs=${3:-10} i st
   for i in $(seq $((secs * 10))); do
