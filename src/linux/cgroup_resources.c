@@ -208,6 +208,12 @@ static int apply_memory(const char *path, const struct oci_memory *m,
                            "linux.resources.memory.swappiness: "
                            "%" PRIu64 " is above 100",
                            m->swappiness);
+  /* swap is memory+swap: the kernel's bare EINVAL would not say so. */
+  if (lim > 0 && sw > 0 && sw < lim)
+    return minirt_fail_msg(err, EINVAL,
+                           "linux.resources.memory.swap: %" PRId64
+                           " (memory+swap) is below memory.limit %" PRId64,
+                           sw, lim);
   _cleanup_target_ struct target t;
   int ret =
       target_open(path, "memory", "memory", "linux.resources.memory", &t, err);

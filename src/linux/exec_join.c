@@ -200,11 +200,17 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
     close_fds(fds);
     return ret;
   }
-  /* Joining the pid namespace changes only where our children are born. */
-  if (fds[OCI_NS_PID] >= 0 && setns(fds[OCI_NS_PID], CLONE_NEWPID) < 0) {
-    ret = minirt_fail(err, errno, "join the container's pid namespace");
-    close_fds(fds);
-    return ret;
+  /* Joining the pid namespace changes only where our children are born;
+   * we go back right after the fork so that nothing else we start (e.g.
+   * LeakSanitizer's tracer at exit) lands in the container. */
+  _cleanup_close_ int own_pidns = -1;
+  if (fds[OCI_NS_PID] >= 0) {
+    own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+    if (own_pidns < 0 || setns(fds[OCI_NS_PID], CLONE_NEWPID) < 0) {
+      ret = minirt_fail(err, errno, "join the container's pid namespace");
+      close_fds(fds);
+      return ret;
+    }
   }
   int sv[2];
   ret = sync_pair(sv, err);
@@ -218,6 +224,8 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
     child_main(o, fds, sv[1]);
   }
   int fork_errno = errno;
+  if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
+    fprintf(stderr, "minirt: warning: cannot return to our pid namespace\n");
   close(sv[1]);
   close_fds(fds);
   _cleanup_close_ int sock = sv[0];

@@ -92,7 +92,10 @@ int process_find_executable(const char *name, const char *path_env,
     int r = check_executable(name);
     if (r == -ENOENT) {
       *exit_code = 127;
-      return minirt_fail(err, ENOENT, "exec `%s`", name);
+      /* Lower case on purpose: clients (podman, docker) match the text
+       * "no such file or directory" to report 127. */
+      return minirt_fail_msg(err, ENOENT, "exec `%s`: no such file or directory",
+                             name);
     }
     if (r < 0) {
       *exit_code = 126;

@@ -8,6 +8,14 @@ load helpers
 
 cg() { cat "/sys/fs/cgroup/$1/$CG_PARENT/$ID/$2"; }
 
+# create that may succeed: the init must not hold bats' output pipe.
+create_try() {
+  status=0
+  "$MINIRT" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID" \
+    </dev/null >"$TEST_DIR/create.out" 2>&1 || status=$?
+  output=$(cat "$TEST_DIR/create.out")
+}
+
 @test "memory: limit, reservation, swap, swappiness and disableOOMKiller" {
   cfg_edit '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432,
     "swap": 134217728, "swappiness": 10, "disableOOMKiller": true}'
@@ -21,7 +29,7 @@ cg() { cat "/sys/fs/cgroup/$1/$CG_PARENT/$ID/$2"; }
 
 @test "memory: swap below the limit is refused" {
   cfg_edit '.linux.resources.memory = {"limit": 67108864, "swap": 33554432}'
-  rt create --bundle "$BUNDLE" "$ID"
+  create_try
   assert_failure
   assert_output_contains "swap"
   assert_no_traces "$ID"
@@ -50,7 +58,7 @@ cg() { cat "/sys/fs/cgroup/$1/$CG_PARENT/$ID/$2"; }
 @test "cpu: realtime runtime and period when the host allows them" {
   [ -f /sys/fs/cgroup/cpu/cpu.rt_runtime_us ] || skip "no CONFIG_RT_GROUP_SCHED"
   cfg_edit '.linux.resources.cpu = {"realtimeRuntime": 1000, "realtimePeriod": 1000000}'
-  rt create --bundle "$BUNDLE" "$ID"
+  create_try
   if [ "$status" -ne 0 ]; then
     # The parent has no rt budget to give: the error must name the file.
     assert_output_contains "cpu.rt_runtime_us"
@@ -82,7 +90,6 @@ cg() { cat "/sys/fs/cgroup/$1/$CG_PARENT/$ID/$2"; }
   # tail buffers forever; only the OOM killer's SIGKILL (128+9) ends it.
   grep -qx "tail-exit=137" "$TEST_DIR/out"
   cg memory memory.oom_control | grep -Eq '^oom_kill [1-9]'
-  [ "$(cg memory memory.failcnt)" -gt 0 ]
 }
 
 @test "blockIO: throttle limits are written; a missing weight file is named" {
@@ -96,10 +103,15 @@ cg() { cat "/sys/fs/cgroup/$1/$CG_PARENT/$ID/$2"; }
   [ "$(cg blkio blkio.throttle.write_iops_device)" = "$major:$minor 100" ]
   minirt delete "$ID"
   cfg_edit '.linux.resources.blockIO.weight = 500'
-  rt create --bundle "$BUNDLE" "$ID"
-  if [ -e /sys/fs/cgroup/blkio/blkio.weight ] || [ -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]; then
+  # Which weight file a new cgroup gets depends on the IO scheduler.
+  probe=/sys/fs/cgroup/blkio/$CG_PARENT/probe
+  mkdir -p "$probe"
+  wfile=$(cd "$probe" && ls blkio.weight blkio.bfq.weight 2>/dev/null | head -1)
+  rmdir "$probe"
+  create_try
+  if [ -n "$wfile" ]; then
     assert_success
-    [ "$(cg blkio blkio.weight 2>/dev/null || cg blkio blkio.bfq.weight)" = 500 ]
+    [ "$(cg blkio "$wfile")" = 500 ]
   else
     # Neither CFQ nor BFQ here: the error names the file.
     assert_failure
@@ -141,7 +153,7 @@ cg() { cat "/sys/fs/cgroup/$1/$CG_PARENT/$ID/$2"; }
 
 @test "hugetlb: an unknown page size is refused" {
   cfg_edit '.linux.resources.hugepageLimits = [{"pageSize": "3MB", "limit": 4194304}]'
-  rt create --bundle "$BUNDLE" "$ID"
+  create_try
   assert_failure
   assert_output_contains "3MB"
   assert_no_traces "$ID"
@@ -152,7 +164,7 @@ cg() { cat "/sys/fs/cgroup/$1/$CG_PARENT/$ID/$2"; }
   minirt create --bundle "$BUNDLE" "$ID"
   minirt delete "$ID"
   cfg_edit '.linux.resources.network = {"classID": 1048577}'
-  rt create --bundle "$BUNDLE" "$ID"
+  create_try
   assert_failure
   assert_output_contains "linux.resources.network"
   assert_output_contains "net_cls"

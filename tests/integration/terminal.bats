@@ -55,7 +55,7 @@ tty_output() {
 @test "a terminal without --console-socket on create fails clearly" {
   skip "known bug: lifecycle.c minirt_create closes the pty master silently (runc and crun refuse)"
   cfg_edit '.process.terminal = true'
-  rt create --bundle "$BUNDLE" "$ID"
+  run timeout 10 "$MINIRT" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID"
   assert_failure
   assert_output_contains "console-socket"
   assert_no_traces "$ID"

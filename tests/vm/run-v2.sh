@@ -10,6 +10,7 @@
 # env:   MINIRT       minirt binary (default build/minirt), inside the work tree
 #        VM_TIMEOUT   seconds before the VM is killed (default 420)
 #        VM_ACCEL     qemu accelerator (default tcg)
+#        VM_CMD       a command to run instead of bats (debugging)
 set -u
 cd "$(dirname "$0")/../.."
 top=$PWD
@@ -114,7 +115,7 @@ mkdir \$r/sys/fs/cgroup/init.scope && echo \$\$ > \$r/sys/fs/cgroup/init.scope/c
 echo "vm: booted \$(uname -r) at \$(cut -d" " -f1 /proc/uptime)s, running tests"
 chroot \$r /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
   TERM=dumb LANG=C.UTF-8 MINIRT=$minirt MINIRT_VM=1 \
-  /bin/bash -c 'cd $top && bats --tap ${files[*]} >$out/tap 2>$out/stderr; echo \$? >$out/rc'
+  /bin/bash -c 'cd $top && ${VM_CMD:-bats --tap ${files[*]}} >$out/tap 2>$out/stderr; echo \$? >$out/rc'
 sync
 echo "vm: done at \$(cut -d" " -f1 /proc/uptime)s"
 poweroff -f
@@ -131,7 +132,7 @@ truncate -s 16M "$vm/disk.img"
 # (qemu aborts setting MSRs with -cpu max; with qemu64 the guest hangs
 # after SeaBIOS), so KVM is only used when asked for.
 accel=${VM_ACCEL:-tcg}
-cpu=max
+cpu=${VM_CPU:-max}
 [ "$accel" = kvm ] && cpu=${VM_CPU:-host}
 
 timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
