@@ -174,8 +174,13 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
     ret = fill_status(&h, g, steal_pointer(&bundle), steal_pointer(&rootfs),
                       steal_pointer(&cgpath), cfg, err);
   if (ret == 0) {
-    ret = cgroup_create(h.status->cgroup_path,
-                        cfg->linux_ ? cfg->linux_->resources : NULL, err);
+    /* linux.devices entries are also allowed in the device cgroup, or
+     * their mknod would hit the default deny-all. */
+    const struct oci_linux *lx = cfg->linux_;
+    ret = cgroup_create_with_devices(h.status->cgroup_path,
+                                     lx ? lx->resources : NULL,
+                                     lx ? lx->devices : NULL,
+                                     lx ? lx->n_devices : 0, err);
     cgroup_made = ret == 0;
   }
   if (ret == 0)
