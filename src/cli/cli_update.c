@@ -54,7 +54,7 @@ static const struct opt_def update_opts[] = {
     {"cpuset-mems", 0, OPT_VALUE, U_CPUSET_MEMS, "LIST",
      "memory nodes allowed (0,1)"},
     {"pids-limit", 0, OPT_VALUE, U_PIDS_LIMIT, "N",
-     "maximum number of tasks (-1 or 0: unlimited)"},
+     "maximum number of tasks (-1: unlimited, 0: unchanged)"},
     {"blkio-weight", 0, OPT_VALUE, U_BLKIO_WEIGHT, "N",
      "block IO weight, 10 to 1000"},
     {"l3-cache-schema", 0, OPT_VALUE, U_L3_CACHE_SCHEMA, "SCHEMA",

@@ -151,6 +151,12 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   ret = oci_config_load_file(cfg_path, &cfg, &raw, &raw_len, err);
   if (ret == 0)
     ret = oci_config_validate_for_create(cfg, err);
+  /* Like runc and crun: a terminal's master must go somewhere. `run`
+   * proxies it itself. */
+  if (ret == 0 && cfg->process->terminal && o->console_socket == NULL &&
+      !o->proxy_terminal)
+    ret = minirt_fail_msg(err, EINVAL,
+                          "process.terminal is true: --console-socket is required");
   if (ret == 0)
     ret = resolve_paths(o, cfg, &bundle, &rootfs, err);
   if (ret == 0)
@@ -291,7 +297,9 @@ int minirt_run(const struct minirt_global *g, const struct create_opts *o,
   *status = 1;
   if (!o->detach)
     supervise_block_signals();
-  int ret = create_container(g, o, &c, err);
+  struct create_opts co = *o;
+  co.proxy_terminal = !o->detach;
+  int ret = create_container(g, &co, &c, err);
   if (ret < 0) {
     if (!o->detach)
       supervise_unblock_signals();

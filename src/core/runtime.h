@@ -30,6 +30,7 @@ struct create_opts {
   bool no_new_keyring;
   bool detach;                 /* run -d */
   bool keep;                   /* run --keep: no delete after exit */
+  bool proxy_terminal;         /* set by run: it proxies the pty itself */
 };
 
 int minirt_create(const struct minirt_global *g, const struct create_opts *o,

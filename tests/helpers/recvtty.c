@@ -2,7 +2,9 @@
  * unix socket SOCKET, receives one pty master over SCM_RIGHTS, writes
  * INPUT (if given) to it, then copies everything the container prints to
  * stdout until the pty is closed (EIO once every slave fd is gone). */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -19,6 +19,7 @@ freezer_state() { cat "/sys/fs/cgroup/freezer/$CG_PARENT/$ID/freezer.state"; }
   b=$(wc -l <"$TEST_DIR/count")
   [ "$a" -gt 0 ]
   [ "$a" -eq "$b" ]
+  [ "$(minirt list --format json | jq -r --arg id "$ID" '.[] | select(.id == $id) | .status')" = paused ]
   minirt resume "$ID"
   [ "$(state_field "$ID" status)" = running ]
   [ "$(freezer_state)" = THAWED ]

@@ -53,7 +53,6 @@ tty_output() {
 }
 
 @test "a terminal without --console-socket on create fails clearly" {
-  skip "known bug: lifecycle.c minirt_create closes the pty master silently (runc and crun refuse)"
   cfg_edit '.process.terminal = true'
   run timeout 10 "$MINIRT" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID"
   assert_failure

@@ -50,6 +50,10 @@ EOS
   minirt update --memory 0 --cpu-shares 256 "$ID"
   [ "$(cg memory memory.limit_in_bytes)" = 67108864 ]
   [ "$(cg cpu cpu.shares)" = 256 ]
+  echo '{"cpu": {"shares": 0, "quota": 0}, "pids": {"limit": 30}}' |
+    minirt update --resources - "$ID"
+  [ "$(cg cpu cpu.shares)" = 256 ]
+  [ "$(cg pids pids.max)" = 30 ]
 }
 
 @test "update --pids-limit -1 and --memory -1 remove the limits" {

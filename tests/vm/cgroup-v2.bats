@@ -86,8 +86,8 @@ cgfile() { head -n 1 "$CG/$1"; }
   create_started
   if [ -f "$CG/io.bfq.weight" ]; then
     assert_equal "$(cgfile io.bfq.weight)" "default 500"
-  else # 1 + (500 - 10) * 9999 / 990
-    assert_equal "$(cgfile io.weight)" "default 4949"
+  else # 1 + (500 - 10) * 9999 / 990 (runc)
+    assert_equal "$(cgfile io.weight)" "default 4950"
   fi
   grep -qx "$dev rbps=1048576 wbps=max riops=max wiops=100" "$CG/io.max"
 }
