@@ -109,8 +109,11 @@ setup() {
   done
   rt exec "$ID" hostname
   [ "$output" = exectest ]
-  rt exec "$ID" cat /proc/self/cgroup
+  # Seen from the host: inside, the cgroup namespace shows "/".
+  minirt exec -d --pid-file "$TEST_DIR/e.pid" "$ID" sleep 100 </dev/null >/dev/null 2>&1
+  run cat /proc/$(cat "$TEST_DIR/e.pid")/cgroup
   assert_output_contains "$CG_PARENT/$ID"
+  kill -9 "$(cat "$TEST_DIR/e.pid")"
 }
 
 @test "editing or deleting the bundle's config.json after create changes nothing" {

@@ -35,10 +35,14 @@ check_and_clean() {
     check_and_clean "$ID-$i"
   done
   # No init of a killed create survives (they were in our cgroup parent).
-  sleep 0.2
-  # Zombies waiting for the host's pid 1 to reap them are dead already.
-  left=$(for p in $(cat /sys/fs/cgroup/*/"$CG_PARENT"/*/cgroup.procs 2>/dev/null | sort -u); do
-    [ "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" = Z ] || echo "$p"; done)
+  # Zombies waiting for the host's pid 1 to reap them are dead already; a
+  # SIGKILLed init may take a moment to become one.
+  for _ in $(seq 30); do
+    left=$(for p in $(cat /sys/fs/cgroup/*/"$CG_PARENT"/*/cgroup.procs 2>/dev/null | sort -u); do
+      [ "$(awk '{print $3}' /proc/$p/stat 2>/dev/null)" = Z ] || [ ! -e /proc/$p ] || echo "$p"; done)
+    [ -z "$left" ] && break
+    sleep 0.1
+  done
   # Reap them so teardown can remove the cgroups even when this fails.
   for p in $left; do kill -9 "$p" 2>/dev/null || true; done
   [ -z "$left" ] || { echo "processes survived: $left" >&2; ps -o pid,ppid,args -p "$(echo $left | tr ' ' ,)" >&2; false; }
