@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup.h"
+#include "linux/console.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
@@ -121,31 +122,6 @@ static int apply_sysctl(const struct oci_config *cfg, const bool *wanted,
   return 0;
 }
 
-static int setup_terminal(int sock, const struct oci_process *p,
-                          struct minirt_error *err) {
-  _cleanup_close_ int master = -1, slave = -1;
-  int ret = terminal_open_pty(&master, &slave, err);
-  if (ret < 0)
-    return ret;
-  char slave_path[64];
-  snprintf(slave_path, sizeof slave_path, "/proc/self/fd/%d", slave);
-  ret = rootfs_bind_console(slave_path, err);
-  if (ret < 0)
-    return ret;
-  ret = sync_send(sock, SYNC_PTY, 0, NULL, err);
-  if (ret < 0)
-    return ret;
-  ret = terminal_send_fd(sock, master, "pty", err);
-  if (ret < 0)
-    return ret;
-  uint32_t h = 0, w = 0;
-  if (p->present & OCI_PROC_CONSOLE_SIZE) {
-    h = p->console_size.height;
-    w = p->console_size.width;
-  }
-  return terminal_make_controlling(steal_fd(&slave), h, w, err);
-}
-
 static void exit_on_signal(int sig) {
   _exit(128 + sig);
 }
@@ -235,7 +211,7 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
       errno != ENOSYS)
     return minirt_fail(err, errno, "join a new session keyring");
   if (cfg->process->terminal) {
-    ret = setup_terminal(a->sock, cfg->process, err);
+    ret = console_setup_child(a->sock, cfg->process, true, err);
     if (ret < 0)
       return ret;
   }

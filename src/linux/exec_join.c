@@ -15,6 +15,7 @@
 
 #include "core/merge.h"
 #include "linux/cgroup.h"
+#include "linux/console.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/sync.h"
@@ -109,22 +110,7 @@ static int child_setup(const struct exec_join_opts *o, int fds[OCI_NS_COUNT],
   if (ret < 0)
     return ret;
   if (o->want_pty) {
-    _cleanup_close_ int master = -1, slave = -1;
-    ret = terminal_open_pty(&master, &slave, err);
-    if (ret < 0)
-      return ret;
-    ret = sync_send(sock, SYNC_PTY, 0, NULL, err);
-    if (ret == 0)
-      ret = terminal_send_fd(sock, master, "pty", err);
-    if (ret < 0)
-      return ret;
-    const struct oci_process *p = o->process;
-    uint32_t h = 0, w = 0;
-    if (p->present & OCI_PROC_CONSOLE_SIZE) {
-      h = p->console_size.height;
-      w = p->console_size.width;
-    }
-    ret = terminal_make_controlling(steal_fd(&slave), h, w, err);
+    ret = console_setup_child(sock, o->process, false, err);
     if (ret < 0)
       return ret;
   }

@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "linux/terminal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -239,32 +240,8 @@ int seccomp_build_and_load(const struct oci_seccomp *s, int *notify_fd,
 int seccomp_send_notify_fd(int sock, int notify_fd, const char *payload,
                            struct minirt_error *err) {
   const char *data = payload != NULL && *payload ? payload : "{}";
-  struct iovec iov = {(void *)data, strlen(data)};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } u;
-  memset(&u, 0, sizeof(u));
-  struct msghdr msg = {.msg_iov = &iov,
-                       .msg_iovlen = 1,
-                       .msg_control = u.buf,
-                       .msg_controllen = sizeof(u.buf)};
-  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &notify_fd, sizeof(int));
-  ssize_t n;
-  do
-    n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return minirt_fail(err, errno, "send the seccomp notify fd to "
-                                   "linux.seccomp.listenerPath");
-  /* A stream socket may take the rest of a large state in more writes. */
-  if ((size_t)n < iov.iov_len &&
-      write_all(sock, data + n, iov.iov_len - (size_t)n) < 0)
-    return minirt_fail(err, errno, "send the container state to "
-                                   "linux.seccomp.listenerPath");
-  return 0;
+  int ret = terminal_send_fd(sock, notify_fd, data, err);
+  if (ret < 0)
+    minirt_error_prefix(err, "linux.seccomp.listenerPath: ");
+  return ret;
 }

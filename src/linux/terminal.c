@@ -83,7 +83,11 @@ int terminal_send_fd(int sock, int fd, const char *tag,
     n = sendmsg(sock, &msg, MSG_NOSIGNAL);
   while (n < 0 && errno == EINTR);
   if (n < 0)
-    return minirt_fail(err, errno, "send fd `%s`", data);
+    return minirt_fail(err, errno, "send fd with `%.32s`", data);
+  /* A stream socket may take the rest of a long payload in more writes. */
+  if ((size_t)n < iov.iov_len &&
+      write_all(sock, data + n, iov.iov_len - (size_t)n) < 0)
+    return minirt_fail(err, errno, "send `%.32s`", data);
   return 0;
 }
 
