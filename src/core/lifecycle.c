@@ -138,6 +138,7 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
                      struct created_container *out, struct minirt_error *err) {
   memset(out, 0, sizeof *out);
   out->pty_master = -1;
+  out->exit_code = 1;
   struct oci_config *cfg = NULL;
   _cleanup_free_ char *raw = NULL, *bundle = NULL, *rootfs = NULL,
                       *cgpath = NULL;
@@ -201,6 +202,7 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
         .preserve_fds = o->preserve_fds, .runtime_hooks = runtime_hooks,
         .container_hooks = container_hooks, .data = &cc};
     ret = container_spawn(&so, &sp, err);
+    out->exit_code = sp.exit_code;
   }
   if (ret == 0) {
     h.status->pid = sp.pid;
@@ -301,6 +303,7 @@ int minirt_run(const struct minirt_global *g, const struct create_opts *o,
   co.proxy_terminal = !o->detach;
   int ret = create_container(g, &co, &c, err);
   if (ret < 0) {
+    *status = c.exit_code;
     if (!o->detach)
       supervise_unblock_signals();
     return ret; /* create undid itself; the id may belong to another */

@@ -8,6 +8,7 @@
 struct created_container {
   pid_t pid;
   int pty_master; /* terminal without --console-socket (run proxies it) */
+  int exit_code;  /* on failure: what `run` exits with (127, 126 or 1) */
 };
 
 int create_container(const struct minirt_global *g, const struct create_opts *o,

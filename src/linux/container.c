@@ -14,7 +14,9 @@
 
 #include "linux/cgroup.h"
 #include "linux/console.h"
+#include "core/merge.h"
 #include "linux/namespaces.h"
+#include "linux/passwd.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
 #include "linux/sync.h"
@@ -122,6 +124,23 @@ static int apply_sysctl(const struct oci_config *cfg, const bool *wanted,
   return 0;
 }
 
+/* Like exec (and runc): a process without HOME gets the one of its user in
+ * the container's /etc/passwd. The copy lives until execve. */
+static int derive_init_home(struct process_ctx *ctx,
+                            struct minirt_error *err) {
+  struct oci_process *p = oci_process_dup(ctx->process);
+  if (p == NULL)
+    return minirt_fail(err, ENOMEM, "process");
+  _cleanup_free_ char *passwd = passwd_read_container();
+  int ret = merge_derive_home(p, passwd, err);
+  if (ret < 0) {
+    oci_process_free(p);
+    return ret;
+  }
+  ctx->process = p;
+  return 0;
+}
+
 static void exit_on_signal(int sig) {
   _exit(128 + sig);
 }
@@ -204,6 +223,9 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
   if (ret < 0)
     return ret;
   ret = rootfs_finalize(cfg, err);
+  if (ret < 0)
+    return ret;
+  ret = derive_init_home(ctx, err);
   if (ret < 0)
     return ret;
   if (!o->no_new_keyring &&
@@ -325,6 +347,7 @@ static int parent_loop(const struct container_spawn_opts *o, pid_t pid,
     case SYNC_READY:
       return 0;
     case SYNC_ERROR:
+      out->exit_code = m.exit_code > 0 ? m.exit_code : 1;
       return minirt_fail_msg(err, m.errnum > 0 ? m.errnum : EIO, "%s",
                              m.payload);
     default:
@@ -337,6 +360,7 @@ int container_spawn(const struct container_spawn_opts *o,
                     struct container_spawned *out, struct minirt_error *err) {
   out->pid = -1;
   out->pty_master = -1;
+  out->exit_code = 1;
   /* Not dumpable from here on: the init (a copy of us) enters the
    * container's namespaces, where its /proc/PID/exe must not be reachable
    * (CVE-2019-5736). execve() of the user program resets this. */

@@ -31,6 +31,7 @@ struct container_spawn_opts {
 struct container_spawned {
   pid_t pid;      /* host pid of the init */
   int pty_master; /* process.terminal: the pty master, else -1 */
+  int exit_code;  /* on failure: 127/126 when the program cannot be run */
 };
 
 /* On error nothing is left running: the init is killed and reaped. */

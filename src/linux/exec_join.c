@@ -17,6 +17,7 @@
 #include "linux/cgroup.h"
 #include "linux/console.h"
 #include "linux/namespaces.h"
+#include "linux/passwd.h"
 #include "linux/process.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -72,25 +73,9 @@ static int join_all(int fds[OCI_NS_COUNT], struct minirt_error *err) {
   return 0;
 }
 
-/* The container's /etc/passwd, if it is a regular file: a FIFO or device
- * planted there must not block or feed the runtime. */
-static char *read_passwd(void) {
-  _cleanup_close_ int fd =
-      open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-  struct stat st;
-  if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-    return NULL;
-  char *text = NULL;
-  struct minirt_error ignored = {0};
-  if (read_fd_all(fd, 1u << 20, &text, NULL, &ignored) < 0)
-    text = NULL;
-  minirt_error_clear(&ignored);
-  return text;
-}
-
 static int derive_home(struct oci_process *p, struct minirt_error *err) {
   /* A container without a usable /etc/passwd still gets HOME=/. */
-  _cleanup_free_ char *passwd = read_passwd();
+  _cleanup_free_ char *passwd = passwd_read_container();
   return merge_derive_home(p, passwd, err);
 }
 

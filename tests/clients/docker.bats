@@ -81,10 +81,6 @@ state_is() {
     out=$(dk run --rm "$DOCKER_IMAGE" "$cmd" 2>&1) || rc=$?
     [ "$rc" -eq 127 ] || bad="$bad $cmd: $rc ($out);"
   done
-  if [ -n "$bad" ] && [[ $bad != *"executable file not found"* ]] &&
-    [[ $bad != *"no such file or directory"* ]]; then
-    skip "known bug: runtime messages lack docker's lowercase phrases (src/linux/process_path.c):$bad"
-  fi
   assert_equal "$bad" ""
 }
 

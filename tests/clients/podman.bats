@@ -123,7 +123,6 @@ start_sleeper() {
 }
 
 @test "podman exec: a command not in PATH exits 127" {
-  skip "known bug: podman maps only 'executable file not found in' to 127; minirt says 'executable file \`NAME\` not found in \$PATH' (src/linux/process_path.c)"
   start_sleeper
   run -127 pm exec box no-such-command
 }
@@ -411,7 +410,6 @@ start_sleeper() {
 }
 
 @test "podman build with RUN steps" {
-  skip "known bug: buildah sets ambient capabilities without inheritable ones; runc only warns, minirt fails (src/linux/capabilities.c)"
   mkdir -p "$PM_DIR/ctx"
   cat > "$PM_DIR/ctx/Containerfile" <<EOF
 FROM $IMAGE

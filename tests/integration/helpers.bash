@@ -10,7 +10,8 @@ ROOTFS_TEMPLATE=${ROOTFS_TEMPLATE:-$BATS_TEST_DIRNAME/../tmp/rootfs}
 setup_minirt() {
   TEST_DIR=$(mktemp -d /tmp/minirt-test.XXXXXX)
   STATE_ROOT=$TEST_DIR/state
-  CG_PARENT=minirt-test-$$-${BATS_TEST_NUMBER}
+  # The temp dir name makes it unique even across concurrent runs.
+  CG_PARENT=minirt-test-${TEST_DIR##*.}-${BATS_TEST_NUMBER}
   BUNDLE=$TEST_DIR/bundle
   ID=t${BATS_TEST_NUMBER}-$$
   mkdir -p "$BUNDLE"

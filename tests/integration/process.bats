@@ -426,10 +426,20 @@ CAPS_SH='for f in CapInh CapPrm CapEff CapBnd CapAmb; do
 
 @test "run reports 127 for an init not found and 126 for one not executable" {
   cfg_edit '.process.args = ["no-such-program"]'
-  rt run --bundle "$BUNDLE" "$ID"
-  [ "$status" -eq 127 ] || skip "known bug: run exits $status, not 127 (container_spawned lacks the init's exit_code)"
+  run -127 "$MINIRT" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID"
   printf 'data\n' > "$BUNDLE/rootfs/bin/not-exec"
   cfg_edit '.process.args = ["/bin/not-exec"]'
   rt run --bundle "$BUNDLE" "$ID"
   [ "$status" -eq 126 ]
+}
+
+@test "the init gets HOME from the container's /etc/passwd when env has none" {
+  cfg_edit '.process.user = {"uid": 1000, "gid": 1000}
+    | .process.env = ["PATH=/bin"] | .process.args = ["sh", "-c", "echo $HOME"]'
+  rt run --bundle "$BUNDLE" "$ID"
+  assert_success
+  [ "$output" = /home/user ]
+  cfg_edit '.process.env = ["PATH=/bin", "HOME=/given"]'
+  rt run --bundle "$BUNDLE" "$ID"
+  [ "$output" = /given ]
 }
