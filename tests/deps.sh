@@ -4,7 +4,8 @@
 set -eu
 pkgs="meson ninja-build gcc pkg-config libjson-c-dev libseccomp-dev
 libcap-ng-dev libmount-dev libcriterion-dev busybox-static bats jq procps
-util-linux podman conmon catatonit containerd docker.io"
+util-linux podman conmon catatonit containerd docker.io qemu-system-x86
+linux-image-amd64"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -156,6 +156,10 @@ static bool parse_special(const char *s, struct mount_options *o) {
     o->idmap = true;
   else if (strcmp(s, "ridmap") == 0)
     o->idmap = o->ridmap = true;
+  else if (strcmp(s, "tmpcopyup") == 0)
+    o->tmpcopyup = true;
+  else if (strcmp(s, "notmpcopyup") == 0)
+    o->tmpcopyup = false;
   else
     return false;
   return true;

@@ -197,8 +197,23 @@ static int do_fs(const struct oci_mount *m, size_t idx, int root_fd, int dst_fd,
   char p[FD_PATH_MAX];
   fd_path(dst_fd, p);
   const char *src = m->source != NULL ? m->source : m->type;
-  if (mount(src, p, m->type, o->flags, o->data) == 0)
-    return 0;
+  bool copy_up = o->tmpcopyup && m->type != NULL && strcmp(m->type, "tmpfs") == 0;
+  /* Opened before the mount: it keeps reaching what the tmpfs covers. */
+  _cleanup_close_ int lower = copy_up ? open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (copy_up && lower < 0 && errno != ENOTDIR)
+    return minirt_fail(err, errno, "tmpcopyup: open `%s`", m->destination);
+  if (mount(src, p, m->type, o->flags, o->data) == 0) {
+    if (lower < 0)
+      return 0;
+    /* The old fd's path stays below the new mount: resolve it again. */
+    _cleanup_close_ int top = reopen_dest(root_fd, m, idx, err);
+    if (top < 0)
+      return top;
+    _cleanup_close_ int upper = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (upper < 0)
+      return minirt_fail(err, errno, "tmpcopyup: open `%s`", m->destination);
+    return mount_copy_up(lower, upper, m->destination, err);
+  }
   int e = errno;
   const char *host = userns_fallback(m->type);
   if (e != EPERM || !in_user_ns || host == NULL) {

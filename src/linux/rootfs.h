@@ -69,9 +69,15 @@ struct mount_options {
   size_t n_propagation;
   uint64_t rec_set, rec_clr; /* MOUNT_ATTR_* applied with AT_RECURSIVE */
   bool bind, rbind, idmap, ridmap;
+  bool tmpcopyup;        /* tmpfs: copy what the destination held into it */
   char *data;            /* the other options, comma-joined; NULL if none */
   ssize_t first_unknown; /* index of the first option put in data, or -1 */
 };
+/* tmpcopyup: copies the tree under lower_fd (the destination before the
+ * tmpfs covered it) into upper_fd (the new tmpfs), keeping modes, owners
+ * and symlinks. */
+int mount_copy_up(int lower_fd, int upper_fd, const char *what,
+                  struct minirt_error *err);
 int mount_options_parse(const struct oci_strv *opts, struct mount_options *out,
                         struct minirt_error *err);
 void mount_options_free(struct mount_options *o);

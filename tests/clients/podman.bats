@@ -320,7 +320,6 @@ start_sleeper() {
 }
 
 @test "podman run --read-only with its default tmpfs /tmp, /run (tmpcopyup)" {
-  skip "known bug: minirt passes the mount option tmpcopyup to the kernel (EINVAL); src/linux/mount_options.c"
   prun run --rm --read-only "$IMAGE" touch /tmp/x
   assert_success
   prun run --rm --read-only "$IMAGE" touch /etc/x
@@ -343,7 +342,6 @@ start_sleeper() {
 }
 
 @test "podman run --tmpfs (default tmpcopyup)" {
-  skip "known bug: minirt passes the mount option tmpcopyup to the kernel (EINVAL); src/linux/mount_options.c"
   prun run --rm --tmpfs /scratch:size=1m "$IMAGE" grep " /scratch " /proc/mounts
   assert_success
 }

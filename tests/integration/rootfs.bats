@@ -319,3 +319,21 @@ mountinfo_of() {
   assert_no_traces "$ID"
   [ -z "$(host_tmp_mounts)" ]
 }
+
+@test "a tmpfs with tmpcopyup starts with what the directory held" {
+  mkdir -p "$BUNDLE/rootfs/seed/sub"
+  echo seeded > "$BUNDLE/rootfs/seed/sub/f"
+  ln -s sub/f "$BUNDLE/rootfs/seed/link"
+  echo owned > "$BUNDLE/rootfs/seed/sub/g"
+  chown 1000:1000 "$BUNDLE/rootfs/seed/sub/g"
+  cfg_edit '.mounts += [{"destination": "/seed", "type": "tmpfs", "source": "tmpfs",
+      "options": ["tmpcopyup", "size=1m"]}]
+    | .process.args = ["sh", "-c", "cat /seed/link; stat -c %u /seed/sub/g; echo new > /seed/sub/f; grep \" /seed \" /proc/mounts | cut -d\" \" -f3"]'
+  rt run --bundle "$BUNDLE" "$ID"
+  assert_success
+  [ "${lines[0]}" = seeded ]
+  [ "${lines[1]}" = 1000 ]
+  [ "${lines[2]}" = tmpfs ]
+  # Writes went to the tmpfs, not to the rootfs.
+  [ "$(cat "$BUNDLE/rootfs/seed/sub/f")" = seeded ]
+}

@@ -16,7 +16,10 @@ setup() {
 cgfile() { head -n 1 "$CG/$1"; }
 
 @test "v2: on a unified-only host, create, exec and delete work; the container is in its own cgroup" {
-  ! grep -q ' cgroup ' /proc/mounts
+  if grep ' cgroup ' /proc/mounts; then
+    echo "a v1 hierarchy is mounted" >&2
+    return 1
+  fi
   create_started
   pid=$(state_field "$ID" pid)
   [ "$(cat /proc/$pid/cgroup)" = "0::/$CG_PARENT/$ID" ]
@@ -135,6 +138,15 @@ cgfile() { head -n 1 "$CG/$1"; }
   [ -n "$extra" ]
   echo "$extra" >"$CG/sub/cgroup.procs"
   minirt delete --force "$ID"
-  ! kill -0 "$extra" 2>/dev/null
+  # Gone, or at most a zombie on its way out.
+  for i in $(seq 20); do
+    [ -d "/proc/$extra" ] && ! grep -q '^State:.*Z' "/proc/$extra/status" ||
+      break
+    sleep 0.2
+  done
+  if [ -d "/proc/$extra" ] && ! grep -q '^State:.*Z' "/proc/$extra/status"; then
+    echo "process $extra in the sub-cgroup survived delete --force" >&2
+    return 1
+  fi
   assert_no_traces "$ID"
 }

@@ -21,10 +21,17 @@ minirt=$(realpath -m "${MINIRT:-$top/build/minirt}")
 timeout_s=${VM_TIMEOUT:-420}
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/vm/cgroup-v2.bats)
+rm -rf "$out" # no stale results from an earlier run
 
-fail() { # reason -> one failing TAP line, the console's tail as comments
-  echo "1..1"
-  echo "not ok 1 cgroup v2 VM lane: $1"
+fail() { # reason -> the TAP the VM wrote so far, one failing line more,
+  # and the console's tail as comments
+  local n=0
+  if [ -s "$out/tap" ]; then
+    grep -v '^1\.\.' "$out/tap"
+    n=$(grep -c '^\(not \)\?ok ' "$out/tap")
+  fi
+  echo "1..$((n + 1))"
+  echo "not ok $((n + 1)) cgroup v2 VM lane: $1"
   [ -f "$log" ] && tail -n 40 "$log" | sed 's/^/# /'
   exit 1
 }
