@@ -27,6 +27,8 @@ static int open_running(const struct minirt_global *g, const char *id,
     ret = store_live_status(h, st, err);
   if (ret == 0 && (*st == CONTAINER_STOPPED || *st == CONTAINER_CREATING))
     ret = minirt_fail_msg(err, EINVAL, "container `%s` is not running", id);
+  if (ret < 0)
+    store_close(h); /* idempotent: callers may close again */
   return ret;
 }
 
