@@ -1,7 +1,12 @@
 #!/bin/bash
-# The whole test suite: installs what it needs, builds minirt, runs the
-# criterion unit tests and the bats integration tests, then the same again
-# in the ASan+UBSan build, and ends with one line "N passed, N failed".
+# The whole test suite. Installs what it needs, then:
+#   plain build (release-like): criterion unit tests, the real clients
+#     (podman/conmon, containerd, docker) driving minirt, the cgroup v2 VM lane;
+#   ASan+UBSan build: unit tests again and every integration and security
+#     test (real containers); a sanitizer report is a failure.
+# It ends with one line "N passed, N failed".
+# MINIRT_SKIP_ASAN=1, MINIRT_SKIP_CLIENTS=1, MINIRT_SKIP_VM=1 leave a part
+# out for a quick local run (CI runs everything).
 set -u
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -10,6 +15,7 @@ top=$PWD
 passed=0
 failed=0
 log=$top/tests/tmp/logs
+rm -rf "$log"
 mkdir -p "$log"
 
 count_tap() { # file -> adds to passed/failed
@@ -20,6 +26,10 @@ count_tap() { # file -> adds to passed/failed
   failed=$((failed + f))
 }
 
+show_failures() { # tap file
+  grep -A15 '^not ok' "$1" | head -200 || true
+}
+
 build() { # dir [meson options...]
   local dir=$1; shift
   if [ ! -d "$dir" ]; then
@@ -28,57 +38,63 @@ build() { # dir [meson options...]
   ninja -C "$dir" >"$log/build-$(basename "$dir").log" 2>&1
 }
 
-lane() { # name builddir
-  local name=$1 dir=$2
+unit_tests() { # lane builddir
+  local name=$1 dir=$2 t tap rc
   echo "== $name: unit tests"
   for t in "$dir"/tests/unit/test_*; do
     [ -f "$t" ] && [ -x "$t" ] || continue
-    "$t" --tap="$log/$name-$(basename "$t").tap" >"$log/$name-$(basename "$t").err" 2>&1
+    tap=$log/$name-$(basename "$t").tap
+    "$t" --tap="$tap" >"$log/$name-$(basename "$t").err" 2>&1
     rc=$?
-    count_tap "$log/$name-$(basename "$t").tap"
-    grep '^not ok' "$log/$name-$(basename "$t").tap" || true
-    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/$name-$(basename "$t").tap"; then
+    count_tap "$tap"
+    grep '^not ok' "$tap" || true
+    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$tap"; then
       echo "not ok $(basename "$t") crashed (rc=$rc)"; failed=$((failed + 1))
       tail -5 "$log/$name-$(basename "$t").err"
     fi
   done
-  echo "== $name: integration tests"
-  MINIRT=$top/$dir/minirt bats --tap tests/integration tests/security \
-    >"$log/$name-bats.tap" 2>&1
-  count_tap "$log/$name-bats.tap"
-  grep -A15 '^not ok' "$log/$name-bats.tap" | head -200 || true
-  if grep -q 'ERROR: AddressSanitizer\|runtime error:\|LeakSanitizer' "$log/$name-bats.tap"; then
-    echo "not ok $name: sanitizer report"; failed=$((failed + 1))
-    grep -m5 -A5 'AddressSanitizer\|runtime error:' "$log/$name-bats.tap"
-  fi
+}
+
+bats_lane() { # name minirt-binary dirs...
+  local name=$1 bin=$2; shift 2
+  echo "== $name"
+  MINIRT=$bin bats --tap "$@" >"$log/$name.tap" 2>&1
+  count_tap "$log/$name.tap"
+  show_failures "$log/$name.tap"
 }
 
 ./tests/lib/make-rootfs.sh tests/tmp/rootfs >/dev/null
 
 if build build --buildtype=debugoptimized; then
-  lane main build
+  unit_tests plain build
+  if [ "${MINIRT_SKIP_CLIENTS:-0}" != 1 ]; then
+    bats_lane clients "$top/build/minirt" tests/clients
+  fi
+  if [ "${MINIRT_SKIP_VM:-0}" != 1 ] && [ -x tests/vm/run-v2.sh ]; then
+    echo "== cgroup v2 VM lane"
+    MINIRT=$top/build/minirt tests/vm/run-v2.sh >"$log/vm.tap" 2>"$log/vm.err"
+    rc=$?
+    count_tap "$log/vm.tap"
+    show_failures "$log/vm.tap"
+    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/vm.tap"; then
+      echo "not ok cgroup v2 VM lane failed (rc=$rc)"; failed=$((failed + 1))
+      tail -20 "$log/vm.err"
+    fi
+  fi
 else
   echo "not ok build failed"; tail -30 "$log/build-build.log"; failed=$((failed + 1))
-fi
-
-# Real clients (podman/conmon, containerd, docker) drive the release-like
-# build once; the ASan lane below repeats minirt's own suites only.
-if [ -x build/minirt ] && [ "${MINIRT_SKIP_CLIENTS:-0}" != 1 ]; then
-  echo "== clients"
-  MINIRT=$top/build/minirt bats --tap tests/clients >"$log/clients.tap" 2>&1
-  count_tap "$log/clients.tap"
-  grep -A15 '^not ok' "$log/clients.tap" | head -200 || true
 fi
 
 if [ "${MINIRT_SKIP_ASAN:-0}" != 1 ]; then
   if build build-asan -Db_sanitize=address,undefined -Db_lundef=false; then
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:log_path=$log/asan
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=0:log_path=$log/ubsan
-    rm -f "$log"/asan.* "$log"/ubsan.*
-    lane asan build-asan
+    unit_tests asan build-asan
+    bats_lane integration "$top/build-asan/minirt" tests/integration tests/security
+    unset ASAN_OPTIONS UBSAN_OPTIONS
     if ls "$log"/asan.* "$log"/ubsan.* >/dev/null 2>&1; then
-      echo "not ok asan lane: sanitizer reports"; failed=$((failed + 1))
-      head -40 "$log"/asan.* "$log"/ubsan.* 2>/dev/null
+      echo "not ok sanitizer reports:"; failed=$((failed + 1))
+      head -60 "$log"/asan.* "$log"/ubsan.* 2>/dev/null
     fi
   else
     echo "not ok asan build failed"; tail -30 "$log/build-build-asan.log"; failed=$((failed + 1))
