@@ -134,6 +134,37 @@ static int make_fifo(struct container_handle *h, int *fd,
   return 0;
 }
 
+static int env_append(struct oci_strv *env, const char *key, int value) {
+  char **v = realloc(env->v, (env->n + 2) * sizeof *v);
+  if (v == NULL)
+    return -ENOMEM;
+  env->v = v;
+  if (asprintf(&v[env->n], "%s=%d", key, value) < 0)
+    return -ENOMEM;
+  v[++env->n] = NULL;
+  return 0;
+}
+
+/* systemd socket activation, as runc: when minirt itself was given
+ * LISTEN_FDS sockets (LISTEN_PID is our pid), they are passed on as fds
+ * 3..3+N-1, before the --preserve-fds ones, and the container's process is
+ * told so with LISTEN_FDS=N and LISTEN_PID=1. */
+static int socket_activation(struct oci_process *p, int *n,
+                             struct minirt_error *err) {
+  *n = 0;
+  const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+  if (pid == NULL || fds == NULL || strtol(pid, NULL, 10) != (long)getpid())
+    return 0;
+  long k = strtol(fds, NULL, 10);
+  if (k <= 0 || k > 1024)
+    return 0;
+  *n = (int)k;
+  if (env_append(&p->env, "LISTEN_FDS", *n) < 0 ||
+      env_append(&p->env, "LISTEN_PID", 1) < 0)
+    return minirt_fail(err, ENOMEM, "LISTEN_FDS");
+  return 0;
+}
+
 int create_container(const struct minirt_global *g, const struct create_opts *o,
                      struct created_container *out, struct minirt_error *err) {
   memset(out, 0, sizeof *out);
@@ -192,6 +223,9 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   }
   if (ret == 0)
     ret = make_fifo(&h, &fifo, err);
+  int n_listen = 0;
+  if (ret == 0)
+    ret = socket_activation(cfg->process, &n_listen, err);
   struct create_ctx cc = {.g = g, .h = &h, .cfg = cfg};
   struct container_spawned sp = {.pid = -1, .pty_master = -1};
   if (ret == 0) {
@@ -199,7 +233,8 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
         .cfg = cfg, .rootfs = h.status->rootfs,
         .cgroup_path = h.status->cgroup_path, .fifo_fd = fifo,
         .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
-        .preserve_fds = o->preserve_fds, .runtime_hooks = runtime_hooks,
+        .preserve_fds = o->preserve_fds + n_listen,
+        .runtime_hooks = runtime_hooks,
         .container_hooks = container_hooks, .data = &cc};
     ret = container_spawn(&so, &sp, err);
     out->exit_code = sp.exit_code;

@@ -113,16 +113,35 @@ static int bind_rootfs(const char *rootfs, unsigned long prop,
   return 0;
 }
 
+/* linux.mountLabel is an SELinux context for the container's mounts. On a
+ * host without SELinux no mount can carry one (runc and crun skip it too);
+ * we say so instead of ignoring it silently. Labelling mounts on an SELinux
+ * host is not implemented: refuse rather than run unlabelled. */
+static int check_mount_label(const struct oci_config *cfg,
+                             struct minirt_error *err) {
+  const char *label = cfg->linux_ != NULL ? cfg->linux_->mount_label : NULL;
+  if (label == NULL || label[0] == '\0')
+    return 0;
+  struct stat st;
+  if (stat("/sys/fs/selinux/enforce", &st) == 0)
+    return minirt_fail_msg(err, ENOTSUP,
+                           "unsupported: linux.mountLabel on an SELinux host");
+  fprintf(stderr,
+          "minirt: warning: linux.mountLabel `%s` not applied: SELinux is "
+          "not enabled on this host\n", label);
+  return 0;
+}
+
 int rootfs_prepare(const struct oci_config *cfg, const char *rootfs,
                    bool in_user_ns, struct minirt_error *err) {
   if (rootfs == NULL || rootfs[0] != '/')
     return minirt_fail_msg(err, EINVAL, "rootfs `%s`: must be absolute",
                            rootfs != NULL ? rootfs : "");
-  if (cfg->linux_ != NULL && cfg->linux_->mount_label != NULL &&
-      cfg->linux_->mount_label[0] != '\0')
-    return minirt_fail_msg(err, EINVAL, "unsupported: linux.mountLabel");
+  int ret = check_mount_label(cfg, err);
+  if (ret < 0)
+    return ret;
   unsigned long prop;
-  int ret = root_propagation(cfg, &prop, err);
+  ret = root_propagation(cfg, &prop, err);
   if (ret == 0)
     ret = bind_rootfs(rootfs, prop, err);
   if (ret < 0)

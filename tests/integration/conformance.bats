@@ -79,3 +79,13 @@ load ../lib/in-container
   [ "${lines[0]}" = zero-ok ]
   [ "${lines[1]}" = full-denied ]
 }
+
+@test "linux.mountLabel on a host without SELinux runs, with a warning" {
+  [ ! -e /sys/fs/selinux/enforce ] || skip "this host has SELinux"
+  cfg_edit '.linux.mountLabel = "system_u:object_r:container_file_t:s0"
+    | .process.args = ["true"]'
+  rt run --bundle "$BUNDLE" "$ID"
+  assert_success
+  assert_output_contains "linux.mountLabel"
+  assert_output_contains "SELinux is not enabled"
+}

@@ -123,3 +123,13 @@ load helpers
   rt list -q
   [ "$output" = "$ID" ]
 }
+
+@test "systemd socket activation fds are passed on with LISTEN_FDS and LISTEN_PID" {
+  cfg_edit '.process.args = ["sh", "-c", "echo $LISTEN_FDS $LISTEN_PID; ls /proc/self/fd | tr \"\\n\" \" \""]'
+  run sh -c 'exec env LISTEN_FDS=2 LISTEN_PID=$$ "$0" --root "$1" run --bundle "$2" "$3" 3</dev/null 4</dev/null 5</dev/null' \
+    "$MINIRT" "$STATE_ROOT" "$BUNDLE" "$ID"
+  assert_success
+  [ "${lines[0]}" = "2 1" ]
+  # fds 3 and 4 arrive; 5 (not announced) does not; ls opens one more.
+  [ "${lines[1]}" = "0 1 2 3 4 5 " ]
+}
