@@ -19,6 +19,7 @@
 #include "linux/passwd.h"
 #include "linux/process.h"
 #include "linux/rootfs.h"
+#include "linux/supervise.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
@@ -278,12 +279,7 @@ static __attribute__((noreturn)) void init_main(struct init_args *a) {
   /* If the runtime dies before READY, so do we: nothing half-made stays.
    * (A runtime that died before this call closed its end of the socket:
    * waiting for GO sees EOF and we exit.) */
-  /* A foreground run/exec blocks the signals it forwards; the container
-   * process must start with none blocked. */
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  supervise_child_start();
   close_runtime_fds(a);
   int ret = init_setup(a, &ctx, &err);
   if (ret < 0) {

@@ -19,6 +19,7 @@
 #include "linux/namespaces.h"
 #include "linux/passwd.h"
 #include "linux/process.h"
+#include "linux/supervise.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
@@ -111,12 +112,7 @@ static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
                             .preserve_fds = o->preserve_fds,
                             .state_json = o->state_json,
                             .exit_code = 1};
-  /* A foreground run/exec blocks the signals it forwards; the container
-   * process must start with none blocked. */
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, NULL);
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  supervise_child_start();
   int ret = child_setup(o, fds, sock, &ctx, &err);
   /* The death signal would survive execve and kill a detached process
    * when the runtime exits. */

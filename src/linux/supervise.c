@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -37,6 +38,13 @@ void supervise_unblock_signals(void) {
   sigset_t set;
   forwarded_set(&set);
   sigprocmask(SIG_UNBLOCK, &set, NULL);
+}
+
+void supervise_child_start(void) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
 static int decode(int wstatus) {

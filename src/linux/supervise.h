@@ -11,6 +11,11 @@
  * signal is lost between spawn and supervise_wait(). */
 void supervise_block_signals(void);
 void supervise_unblock_signals(void);
+/* First thing in a child that becomes a container process: no signal
+ * blocked (a foreground run/exec blocks those it forwards), and killed if
+ * the runtime dies while it is being set up (clear PR_SET_PDEATHSIG before
+ * it may outlive the runtime). */
+void supervise_child_start(void);
 /* pid must be a child of the caller. With pty_master >= 0 the terminal is
  * proxied (see terminal_proxy) and the master closed. *status: the exit
  * code, or 128+N when killed by signal N. */

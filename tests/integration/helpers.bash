@@ -2,6 +2,9 @@
 # bundle and parent cgroup under a temp dir, and teardown removes every
 # container, cgroup and file it made, also when the test failed.
 
+# shellcheck disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/asserts.bash"
+
 bats_require_minimum_version 1.5.0
 
 MINIRT=${MINIRT:-$BATS_TEST_DIRNAME/../../build/minirt}
@@ -79,34 +82,6 @@ create_started() {
 run_in_container() {
   cfg_edit ".process.args = $(printf '%s\n' "$@" | jq -R . | jq -s .)"
   run "$MINIRT" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID-run"
-}
-
-assert_success() {
-  if [ "$status" -ne 0 ]; then
-    echo "expected success, got status $status; output: $output" >&2
-    return 1
-  fi
-}
-
-assert_failure() {
-  if [ "$status" -eq 0 ]; then
-    echo "expected failure, got success; output: $output" >&2
-    return 1
-  fi
-}
-
-assert_output_contains() {
-  case "$output" in
-    *"$1"*) ;;
-    *) echo "output does not contain '$1': $output" >&2; return 1 ;;
-  esac
-}
-
-assert_equal() {
-  if [ "$1" != "$2" ]; then
-    echo "expected '$2', got '$1'" >&2
-    return 1
-  fi
 }
 
 # No state dir, no cgroup, no process is left for container $1.

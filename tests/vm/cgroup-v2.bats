@@ -139,7 +139,7 @@ cgfile() { head -n 1 "$CG/$1"; }
   echo "$extra" >"$CG/sub/cgroup.procs"
   minirt delete --force "$ID"
   # Gone, or at most a zombie on its way out.
-  for i in $(seq 20); do
+  for _ in $(seq 20); do
     [ -d "/proc/$extra" ] && ! grep -q '^State:.*Z' "/proc/$extra/status" ||
       break
     sleep 0.2

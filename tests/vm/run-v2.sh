@@ -12,7 +12,7 @@
 #        VM_ACCEL     qemu accelerator (default tcg)
 #        VM_CMD       a command to run instead of bats (debugging)
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
 vm=$top/tests/tmp/vm
 out=$vm/out
@@ -32,7 +32,7 @@ fail() { # reason -> the TAP the VM wrote so far, one failing line more,
   fi
   echo "1..$((n + 1))"
   echo "not ok $((n + 1)) cgroup v2 VM lane: $1"
-  [ -f "$log" ] && tail -n 40 "$log" | sed 's/^/# /'
+  [ -f "$log" ] && tail -n 40 "$log" | tr -d '\033' | sed 's/^/# /'
   exit 1
 }
 
@@ -66,7 +66,7 @@ cp "$(command -v busybox)" "$ird/bin/busybox"
 declare -A seen=()
 order=()
 add_module() { # name
-  local line deps d i arr
+  local line d i arr
   line=$(grep -E "(^|/)$1\.ko(\.[a-z]+)?:" "$moddir/modules.dep" | head -1)
   [ -n "$line" ] || return 0 # built in (or absent: the mount will say)
   local path=${line%%:*}
@@ -86,7 +86,7 @@ for m in virtio_pci virtio_blk virtio-rng 9pnet_virtio 9p; do add_module "$m"; d
 for p in "${order[@]}"; do
   case "$p" in *.ko) ;; *) fail "compressed module $p is not supported" ;; esac
   cp "$moddir/$p" "$ird/lib/modules/"
-  echo "$(basename "$p")" >>"$ird/modules"
+  basename "$p" >>"$ird/modules"
 done
 
 cat >"$ird/init" <<EOF

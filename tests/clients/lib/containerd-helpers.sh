@@ -3,6 +3,9 @@
 # namespace; see containerd-world.sh) whose OCI runtime is minirt, or
 # $RUNTIME (e.g. RUNTIME=/usr/sbin/runc to see what runc does).
 
+# shellcheck disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/asserts.bash"
+
 bats_require_minimum_version 1.5.0
 
 MINIRT=${MINIRT:-$BATS_TEST_DIRNAME/../../build/minirt}
@@ -37,41 +40,6 @@ world_teardown() {
 # Runs a command inside the daemons' namespace (where their /run is).
 in_world() {
   nsenter -t "$(cat "$W/containerd.pid")" -m -n -i -u -- "$@"
-}
-
-assert_success() {
-  if [ "$status" -ne 0 ]; then
-    echo "expected success, got status $status; output: $output" >&2
-    return 1
-  fi
-}
-
-assert_failure() {
-  if [ "$status" -eq 0 ]; then
-    echo "expected failure, got success; output: $output" >&2
-    return 1
-  fi
-}
-
-assert_status() {
-  if [ "$status" -ne "$1" ]; then
-    echo "expected status $1, got $status; output: $output" >&2
-    return 1
-  fi
-}
-
-assert_output_contains() {
-  case "$output" in
-    *"$1"*) ;;
-    *) echo "output does not contain '$1': $output" >&2; return 1 ;;
-  esac
-}
-
-assert_equal() {
-  if [ "$1" != "$2" ]; then
-    echo "expected '$2', got '$1'" >&2
-    return 1
-  fi
 }
 
 # Polls a command until it succeeds (up to $1 tenths of a second).

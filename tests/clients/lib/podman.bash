@@ -4,6 +4,9 @@
 # /usr/sbin/runc to compare). Teardown removes every container, pod,
 # mount, conmon process and cgroup the file made.
 
+# shellcheck disable=SC1091
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/asserts.bash"
+
 bats_require_minimum_version 1.5.0
 
 MINIRT=${MINIRT:-$BATS_TEST_DIRNAME/../../build/minirt}
@@ -98,41 +101,6 @@ pm_record_ids() {
 # Same as pm but through bats' run: $status/$output.
 prun() {
   run pm "$@"
-}
-
-assert_success() {
-  if [ "$status" -ne 0 ]; then
-    echo "expected success, got status $status; output: $output" >&2
-    return 1
-  fi
-}
-
-assert_failure() {
-  if [ "$status" -eq 0 ]; then
-    echo "expected failure, got success; output: $output" >&2
-    return 1
-  fi
-}
-
-assert_status() {
-  if [ "$status" -ne "$1" ]; then
-    echo "expected status $1, got $status; output: $output" >&2
-    return 1
-  fi
-}
-
-assert_output_contains() {
-  case "$output" in
-    *"$1"*) ;;
-    *) echo "output does not contain '$1': $output" >&2; return 1 ;;
-  esac
-}
-
-assert_equal() {
-  if [ "$1" != "$2" ]; then
-    echo "expected '$2', got '$1'" >&2
-    return 1
-  fi
 }
 
 # pm_wait_state NAME STATUS [SECONDS]: waits (default 10 s) until podman

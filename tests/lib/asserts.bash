@@ -1,0 +1,37 @@
+# Assertions shared by every bats file (integration, security, clients).
+# They read bats' $status and $output and say what they expected.
+
+assert_success() {
+  if [ "$status" -ne 0 ]; then
+    echo "expected success, got status $status; output: $output" >&2
+    return 1
+  fi
+}
+
+assert_failure() {
+  if [ "$status" -eq 0 ]; then
+    echo "expected failure, got success; output: $output" >&2
+    return 1
+  fi
+}
+
+assert_status() {
+  if [ "$status" -ne "$1" ]; then
+    echo "expected status $1, got $status; output: $output" >&2
+    return 1
+  fi
+}
+
+assert_output_contains() {
+  case "$output" in
+    *"$1"*) ;;
+    *) echo "output does not contain '$1': $output" >&2; return 1 ;;
+  esac
+}
+
+assert_equal() {
+  if [ "$1" != "$2" ]; then
+    echo "expected '$2', got '$1'" >&2
+    return 1
+  fi
+}
