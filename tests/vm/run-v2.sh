@@ -14,14 +14,17 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 top=$PWD
-vm=$top/tests/tmp/vm
+# One directory per run: two runs at once (developers share a checkout)
+# must not remove each other's results share.
+vm=$top/tests/tmp/vm/run.$$
 out=$vm/out
 log=$vm/console.log
+trap 'cp -f "$log" "$top/tests/tmp/vm/console.log" 2>/dev/null; rm -rf "$vm"' EXIT
 minirt=$(realpath -m "${MINIRT:-$top/build/minirt}")
 timeout_s=${VM_TIMEOUT:-420}
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/vm/cgroup-v2.bats)
-rm -rf "$out" # no stale results from an earlier run
+mkdir -p "$vm"
 
 fail() { # reason -> the TAP the VM wrote so far, one failing line more,
   # and the console's tail as comments
