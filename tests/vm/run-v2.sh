@@ -105,7 +105,11 @@ for m in \$(cat /modules); do insmod /lib/modules/\$m || echo "insmod \$m failed
 r=/newroot
 o="trans=virtio,version=9p2000.L,msize=262144"
 mount -t 9p -o "\$o,ro,cache=loose" hostroot \$r || { echo "mount hostroot failed"; poweroff -f; }
+# The work tree may lie under a directory that gets a tmpfs (a CI clone in
+# /tmp): keep it reachable through a bind made before the tmpfs covers it.
+mkdir -p /worktree && mount -o bind \$r$top /worktree
 for d in /tmp /run /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs \$r\$d; done
+mkdir -p \$r$top && mount -o bind /worktree \$r$top
 chmod 700 \$r/root
 mount -t proc proc \$r/proc
 mount -t sysfs sys \$r/sys
