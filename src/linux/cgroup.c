@@ -118,7 +118,7 @@ int cgroup_read(int dirfd, const char *file, char **out,
   return read_file_at(dirfd, file, 1u << 20, out, NULL, err);
 }
 
-static int open_dir(const char *mnt, const char *path, int *fd,
+int cgroup_open_dir(const char *mnt, const char *path, int *fd,
                     struct minirt_error *err) {
   _cleanup_free_ char *full = NULL;
   if (asprintf(&full, "%s%s", mnt, path) < 0)
@@ -139,12 +139,12 @@ int cgroup_open_controller(const char *path, const char *v1name,
   for (size_t i = 0; v1name != NULL && i < l->n; i++)
     if (cgroup_list_has(l->h[i].controllers, v1name)) {
       *v2 = false;
-      return open_dir(l->h[i].mountpoint, path, fd, err);
+      return cgroup_open_dir(l->h[i].mountpoint, path, fd, err);
     }
   if (l->v2 != NULL && v2name != NULL &&
       cgroup_controllers_has(l->v2_controllers, v2name)) {
     *v2 = true;
-    return open_dir(l->v2, path, fd, err);
+    return cgroup_open_dir(l->v2, path, fd, err);
   }
   return -ENODEV;
 }
@@ -377,7 +377,7 @@ int cgroup_enter(const char *path, pid_t pid, struct minirt_error *err) {
     if (mnt == NULL)
       continue;
     _cleanup_close_ int fd = -1;
-    if ((ret = open_dir(mnt, path, &fd, err)) < 0 ||
+    if ((ret = cgroup_open_dir(mnt, path, &fd, err)) < 0 ||
         (ret = cgroup_write(fd, "cgroup.procs", buf, err)) < 0)
       return ret;
   }
@@ -450,5 +450,5 @@ int cgroup_open_v2_dir(const char *path, int *fd, struct minirt_error *err) {
     return ret;
   if (l->mode != CGROUP_MODE_V2)
     return -ENOTSUP;
-  return open_dir(l->v2, path, fd, err);
+  return cgroup_open_dir(l->v2, path, fd, err);
 }

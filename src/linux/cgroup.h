@@ -161,6 +161,9 @@ int cgroup_layout_get(const struct cgroup_layout **out,
 /* Opens `path` in the hierarchy holding a controller: the v1 one named
  * v1name, else the v2 one when v2name is in its cgroup.controllers.
  * Returns -ENODEV without filling *err when no hierarchy has it. */
+/* Opens <mnt><path> as a directory (O_CLOEXEC); the error names it. */
+int cgroup_open_dir(const char *mnt, const char *path, int *fd,
+                    struct minirt_error *err);
 int cgroup_open_controller(const char *path, const char *v1name,
                            const char *v2name, int *fd, bool *v2,
                            struct minirt_error *err);

@@ -170,13 +170,7 @@ static int open_listing(const char *path, int *fd, struct minirt_error *err) {
   if ((ret = cgroup_layout_get(&l, err)) < 0)
     return ret;
   const char *mnt = l->n > 0 ? l->h[0].mountpoint : l->v2;
-  _cleanup_free_ char *full = NULL;
-  if (asprintf(&full, "%s%s", mnt, path) < 0)
-    return minirt_fail(err, ENOMEM, "open cgroup");
-  *fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (*fd < 0)
-    return minirt_fail(err, errno, "open cgroup `%s`", full);
-  return 0;
+  return cgroup_open_dir(mnt, path, fd, err);
 }
 
 int cgroup_pids(const char *path, pid_t **pids, size_t *n,

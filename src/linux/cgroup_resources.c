@@ -430,12 +430,9 @@ static int apply_unified(const char *path, const struct oci_kv *u,
     return minirt_fail_msg(err, ENOTSUP,
                            "unsupported: linux.resources.unified (needs a "
                            "pure cgroup v2 host)");
-  _cleanup_free_ char *full = NULL;
-  if (asprintf(&full, "%s%s", l->v2, path) < 0)
-    return minirt_fail(err, ENOMEM, "open cgroup");
-  _cleanup_close_ int fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return minirt_fail(err, errno, "open cgroup `%s`", full);
+  _cleanup_close_ int fd = -1;
+  if ((ret = cgroup_open_dir(l->v2, path, &fd, err)) < 0)
+    return ret;
   for (size_t i = 0; i < u->n; i++) {
     const char *k = u->keys[i];
     if (strchr(k, '/') != NULL || k[0] == '.' || strchr(k, '.') == NULL)
@@ -484,12 +481,9 @@ static int apply_devices(const char *path, const struct oci_resources *res,
                            "linux.resources.devices: no "
                            "`devices` cgroup controller");
   /* No v1 devices controller: the v2 eBPF filter does the job. */
-  _cleanup_free_ char *full = NULL;
-  if (asprintf(&full, "%s%s", l->v2, path) < 0)
-    return minirt_fail(err, ENOMEM, "open cgroup");
-  _cleanup_close_ int fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return minirt_fail(err, errno, "open cgroup `%s`", full);
+  _cleanup_close_ int fd = -1;
+  if ((ret = cgroup_open_dir(l->v2, path, &fd, err)) < 0)
+    return ret;
   return cgroup_devices_attach_bpf(fd, rules, n, err);
 }
 

@@ -406,11 +406,7 @@ int container_spawn(const struct container_spawn_opts *o,
   if (ret == 0)
     ret = parent_loop(o, pid, parent_sock, out, err);
   if (ret < 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    if (out->pty_master >= 0)
-      close(out->pty_master);
-    out->pty_master = -1;
+    supervise_abort_child(pid, &out->pty_master);
     return ret;
   }
   out->pid = pid;

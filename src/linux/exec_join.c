@@ -200,11 +200,7 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
     return minirt_fail(err, fork_errno, "fork");
   ret = wait_exec(pid, sock, out, err);
   if (ret < 0) {
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    if (out->pty_master >= 0)
-      close(out->pty_master);
-    out->pty_master = -1;
+    supervise_abort_child(pid, &out->pty_master);
     return ret;
   }
   out->pid = pid;

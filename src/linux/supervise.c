@@ -47,6 +47,15 @@ void supervise_child_start(void) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
 }
 
+void supervise_abort_child(pid_t pid, int *pty_master) {
+  kill(pid, SIGKILL);
+  while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+    ;
+  if (*pty_master >= 0)
+    close(*pty_master);
+  *pty_master = -1;
+}
+
 static int decode(int wstatus) {
   if (WIFEXITED(wstatus))
     return WEXITSTATUS(wstatus);

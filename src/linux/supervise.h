@@ -16,6 +16,9 @@ void supervise_unblock_signals(void);
  * the runtime dies while it is being set up (clear PR_SET_PDEATHSIG before
  * it may outlive the runtime). */
 void supervise_child_start(void);
+/* A child that failed before it became the container process: killed,
+ * reaped, and the pty master it may have handed over closed (-1 after). */
+void supervise_abort_child(pid_t pid, int *pty_master);
 /* pid must be a child of the caller. With pty_master >= 0 the terminal is
  * proxied (see terminal_proxy) and the master closed. *status: the exit
  * code, or 128+N when killed by signal N. */
