@@ -307,11 +307,9 @@ int minirt_start(const struct minirt_global *g, const char *id,
     else if (write(fd, "0", 1) != 1)
       ret = minirt_fail(err, errno, "start `%s`: write `exec.fifo`", id);
   }
-  if (ret == 0) {
+  /* No status write: a missing exec.fifo is what says "started". */
+  if (ret == 0)
     unlinkat(h.dirfd, "exec.fifo", 0);
-    h.status->started = true;
-    ret = store_write_status(&h, err);
-  }
   if (ret == 0) {
     _cleanup_free_ char *state = NULL;
     struct minirt_error e = {0};

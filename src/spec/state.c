@@ -34,7 +34,6 @@ int minirt_status_to_json(const struct minirt_status *s, char **out,
       ju_add_str(o, "owner", s->owner) < 0 ||
       ju_add_str(o, "cgroupPath", s->cgroup_path) < 0 ||
       ju_add_bool(o, "systemdCgroup", s->systemd_cgroup) < 0 ||
-      ju_add_bool(o, "started", s->started) < 0 ||
       ju_add_bool(o, "hasUserNs", s->has_user_ns) < 0)
     return ju_oom(err);
   return ju_to_string(o, true, out, err);
@@ -68,7 +67,6 @@ static int parse_status(json_object *o, struct minirt_status *s,
       ju_get_str(o, "", "owner", &s->owner, err) < 0 ||
       ju_get_str(o, "", "cgroupPath", &s->cgroup_path, err) < 0 ||
       ju_get_bool(o, "", "systemdCgroup", &s->systemd_cgroup, err) < 0 ||
-      ju_get_bool(o, "", "started", &s->started, err) < 0 ||
       ju_get_bool(o, "", "hasUserNs", &s->has_user_ns, err) < 0)
     return -EINVAL;
   return 0;

@@ -38,7 +38,6 @@ struct minirt_status {
   char *owner;      /* "" for root, as runc */
   char *cgroup_path; /* resolved cgroup path, relative to each hierarchy */
   bool systemd_cgroup;
-  bool started;     /* start has been called */
   bool has_user_ns; /* container made or joined a user namespace */
 };
 int minirt_status_to_json(const struct minirt_status *s, char **out,
