@@ -3,6 +3,7 @@
  * continues on the following lines with the FIELD and SOURCE cells left
  * blank. */
 #include "core/merge.h"
+#include "spec/state.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -337,33 +338,11 @@ int merge_explain_json(const struct merge_result *r, char **out,
   *out = NULL;
   if (r == NULL || r->process == NULL)
     return minirt_fail_msg(err, EINVAL, "exec --explain: nothing merged");
-  _cleanup_free_ char *proc = NULL;
-  int ret = oci_process_to_json(r->process, true, &proc, err);
-  if (ret < 0)
-    return ret;
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  if (f == NULL)
-    return minirt_fail(err, ENOMEM, "exec --explain: format the JSON");
-  fputs("{\n  \"process\":", f);
-  /* Nest the pretty-printed object one level deeper. Raw newlines in JSON
-   * text only separate tokens (those in strings are escaped). */
-  for (const char *c = proc; *c != '\0'; c++) {
-    fputc(*c, f);
-    if (*c == '\n' && c[1] != '\0')
-      fputs("  ", f);
+  /* JSON is written by the spec layer; we only supply the names. */
+  const char *fields[MF_COUNT], *sources[MF_COUNT];
+  for (int f = 0; f < MF_COUNT; f++) {
+    fields[f] = merge_field_name((enum merge_field)f);
+    sources[f] = r->source[f] != NULL ? r->source[f] : "default";
   }
-  fputs(",\n  \"sources\":{\n", f);
-  for (int i = 0; i < MF_COUNT; i++)
-    fprintf(f, "    \"%s\":\"%s\"%s\n", merge_field_name(i),
-            r->source[i] != NULL ? r->source[i] : "default",
-            i + 1 < MF_COUNT ? "," : "");
-  fputs("  }\n}\n", f);
-  if (fclose(f) != 0) {
-    free(buf);
-    return minirt_fail(err, ENOMEM, "exec --explain: format the JSON");
-  }
-  *out = buf;
-  return 0;
+  return oci_explain_to_json(r->process, fields, sources, MF_COUNT, out, err);
 }

@@ -442,13 +442,3 @@ int cgroup_destroy(const char *path, struct minirt_error *err) {
   }
   return first;
 }
-
-int cgroup_open_v2_dir(const char *path, int *fd, struct minirt_error *err) {
-  const struct cgroup_layout *l;
-  int ret = check_path(path, err);
-  if (ret < 0 || (ret = cgroup_layout_get(&l, err)) < 0)
-    return ret;
-  if (l->mode != CGROUP_MODE_V2)
-    return -ENOTSUP;
-  return cgroup_open_dir(l->v2, path, fd, err);
-}

@@ -45,10 +45,6 @@ int cgroup_pids(const char *path, pid_t **pids, size_t *n,
                 struct minirt_error *err);
 /* Sends sig to every process of the cgroup (kill --all, delete --force). */
 int cgroup_kill_all(const char *path, int sig, struct minirt_error *err);
-/* Opens the container's v2 cgroup directory (for clone3 CLONE_INTO_CGROUP);
- * -ENOTSUP when the unified hierarchy does not hold the cgroup's
- * controllers (v1, hybrid). */
-int cgroup_open_v2_dir(const char *path, int *fd, struct minirt_error *err);
 /* (-ENOTSUP is returned without filling *err, so callers can fall back.) */
 
 /* Statistics for `events` (cgroup_stats.c): every controller found in any

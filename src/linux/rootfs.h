@@ -27,12 +27,6 @@ int rootfs_pivot(const char *rootfs, bool no_pivot, struct minirt_error *err);
  * tmpfs for directories), readonlyPaths, root.readonly. */
 int rootfs_finalize(const struct oci_config *cfg, struct minirt_error *err);
 
-/* Opens `path` inside the directory `root_fd` as if root_fd were "/":
- * symlinks and ".." never leave it (openat2 RESOLVE_IN_ROOT, with a
- * component-by-component fallback). flags always get O_CLOEXEC. */
-int rootfs_open_in_root(int root_fd, const char *path, int flags, mode_t mode,
-                        struct minirt_error *err);
-
 /* After pivot: creates /dev/console (an empty file, never through a symlink)
  * and binds the pty slave `slave_path` (e.g. "/proc/self/fd/7") onto it,
  * after checking that the slave really is a devpts character device. */
@@ -47,7 +41,10 @@ int rootfs_open_proc_file(const char *path_under_proc, int flags, int *fd,
 
 /* ---- Internal to rootfs*.c, mount*.c, devices.c, safe_path.c ---- */
 
-/* Like rootfs_open_in_root but returns the fd or -errno, filling no error. */
+/* Opens `path` inside the directory `root_fd` as if root_fd were "/":
+ * symlinks and ".." never leave it (openat2 RESOLVE_IN_ROOT, with a
+ * component-by-component fallback); O_CLOEXEC always. Returns the fd or
+ * -errno. */
 int safe_open_in_root(int root_fd, const char *path, int flags, mode_t mode);
 
 /* Resolves `path` inside root_fd, creating missing directories (0755) and,

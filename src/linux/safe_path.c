@@ -129,14 +129,6 @@ int safe_open_in_root(int root_fd, const char *path, int flags, mode_t mode) {
   return walk_in_root(root_fd, path, flags, mode);
 }
 
-int rootfs_open_in_root(int root_fd, const char *path, int flags, mode_t mode,
-                        struct minirt_error *err) {
-  int fd = safe_open_in_root(root_fd, path, flags, mode);
-  if (fd < 0)
-    return minirt_fail(err, -fd, "open `%s` in the rootfs", path);
-  return fd;
-}
-
 /* Creates `name` in the already-resolved parent. Since `name` does not
  * exist, resolving "prefix/name" in the root gives exactly parent/name. */
 static int create_component(int parent, const char *name, bool file) {
