@@ -440,12 +440,17 @@ int minirt_delete(const struct minirt_global *g, const char *id, bool force,
   if (ret == 0 && h.status != NULL && h.status->cgroup_path != NULL)
     ret = cgroup_destroy(h.status->cgroup_path, err);
   if (ret == 0 && h.status == NULL && cfg != NULL) {
-    /* An interrupted create: the cgroup may exist without a status. */
+    /* An interrupted create (we hold the lock, so no create is running):
+     * the cgroup may exist without a status, and an init that had already
+     * reported READY may be waiting in it. */
     _cleanup_free_ char *cg = NULL;
     struct minirt_error e = {0};
     if (cgroup_resolve_path(cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id,
-                            g->systemd_cgroup, &cg, &e) == 0)
+                            g->systemd_cgroup, &cg, &e) == 0) {
+      cgroup_kill_all(cg, SIGKILL, &e);
+      minirt_error_clear(&e);
       cgroup_destroy(cg, &e);
+    }
     minirt_error_clear(&e);
   }
   if (ret == 0 && h.status != NULL) {
