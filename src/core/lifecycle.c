@@ -20,6 +20,7 @@
 #include "linux/cgroup.h"
 #include "linux/container.h"
 #include "linux/procinfo.h"
+#include "linux/rootfs.h"
 #include "linux/supervise.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
@@ -241,6 +242,8 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   }
   if (ret == 0) {
     h.status->pid = sp.pid;
+    h.status->shares_mount_ns = sp.shares_mount_ns;
+    h.status->host_mount_base = sp.host_mount_base;
     ret = proc_stat(sp.pid, &h.status->pid_start_time, NULL, err);
   }
   if (ret == 0 && sp.pty_master >= 0 && o->console_socket != NULL) {
@@ -260,6 +263,9 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
     }
     if (sp.pty_master >= 0)
       close(sp.pty_master);
+    if (sp.pid > 0 && sp.shares_mount_ns)
+      rootfs_host_cleanup(h.status->rootfs, sp.host_mount_base, &e);
+    minirt_error_clear(&e);
     if (cgroup_made)
       cgroup_destroy(h.status->cgroup_path, &e);
     minirt_error_clear(&e);
@@ -437,6 +443,9 @@ int minirt_delete(const struct minirt_global *g, const char *id, bool force,
                           id, container_status_name(st));
   if (ret == 0 && h.status != NULL && st != CONTAINER_STOPPED)
     ret = kill_and_wait(&h, st, err);
+  if (ret == 0 && h.status != NULL && h.status->shares_mount_ns)
+    ret = rootfs_host_cleanup(h.status->rootfs, h.status->host_mount_base,
+                              err);
   if (ret == 0 && h.status != NULL && h.status->cgroup_path != NULL)
     ret = cgroup_destroy(h.status->cgroup_path, err);
   if (ret == 0 && h.status == NULL && cfg != NULL) {

@@ -31,6 +31,27 @@ int cgroup_create(const char *path, const struct oci_resources *res,
                   struct minirt_error *err);
 /* Moves pid into the cgroup in every hierarchy. */
 int cgroup_enter(const char *path, pid_t pid, struct minirt_error *err);
+
+/* A new process joining its cgroup cheaply (cgroup_join.c): the parent
+ * opens the cgroup before cloning, the child is born in it on v2 and
+ * moves itself on v1. The child must be single-threaded. */
+#define CGROUP_JOIN_MAX 16
+struct cgroup_join {
+  int tasks[CGROUP_JOIN_MAX]; /* v1 `tasks` files, opened for writing */
+  size_t n_tasks;
+  int v2_dir;   /* the cgroup in the v2 hierarchy, -1 when none */
+  bool v2_done; /* set by cgroup_join_clone when CLONE_INTO_CGROUP worked */
+};
+void cgroup_join_init(struct cgroup_join *j);
+int cgroup_join_open(const char *path, struct cgroup_join *j,
+                     struct minirt_error *err);
+/* fork()-like clone with `flags` (namespaces; SIGCHLD is added): into the
+ * v2 cgroup with clone3 where the kernel can, else a plain clone. Returns
+ * the pid, 0 in the child, -1 with errno. */
+pid_t cgroup_join_clone(struct cgroup_join *j, uint64_t flags);
+/* In the child: whatever cgroup_join_clone could not do. */
+int cgroup_join_self(struct cgroup_join *j, struct minirt_error *err);
+void cgroup_join_close(struct cgroup_join *j);
 /* Applies resources to an existing cgroup (update). */
 int cgroup_update(const char *path, const struct oci_resources *res,
                   struct minirt_error *err);

@@ -32,6 +32,7 @@
 struct init_args {
   const struct container_spawn_opts *o;
   struct ns_plan *plan;
+  struct cgroup_join *cg;
   int sock;
   pid_t parent;
 };
@@ -174,6 +175,9 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
   const struct oci_config *cfg = o->cfg;
   struct sync_msg m;
   int ret = sync_expect(a->sock, SYNC_GO, &m, NULL, err);
+  if (ret == 0)
+    ret = cgroup_join_self(a->cg, err);
+  cgroup_join_close(a->cg);
   if (ret < 0)
     return ret;
   bool in_userns = a->plan->wanted[OCI_NS_USER];
@@ -196,10 +200,8 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
     return minirt_fail_msg(err, EINVAL,
                            "linux.timeOffsets: needs a new time namespace");
   }
-  if (!a->plan->wanted[OCI_NS_MOUNT])
-    return minirt_fail_msg(err, EINVAL,
-                           "unsupported: linux.namespaces: no mount namespace");
-  ret = rootfs_prepare(cfg, o->rootfs, in_userns, err);
+  bool own_mntns = a->plan->wanted[OCI_NS_MOUNT];
+  ret = rootfs_prepare(cfg, o->rootfs, in_userns, own_mntns, err);
   if (ret < 0)
     return ret;
   ret = sync_send(a->sock, SYNC_HOOKS, 0, NULL, err);
@@ -214,7 +216,7 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
   ret = o->container_hooks(o->data, "createContainer", ctx->state_json, err);
   if (ret < 0)
     return ret;
-  ret = rootfs_pivot(o->rootfs, o->no_pivot, err);
+  ret = rootfs_pivot(o->rootfs, o->no_pivot, own_mntns, err);
   if (ret < 0)
     return ret;
   ret = set_hostnames(cfg, a->plan->wanted[OCI_NS_UTS], err);
@@ -250,10 +252,13 @@ static int cmp_int(const void *a, const void *b) {
  * and block every later command on the container). Keeps 0-2, the
  * preserved fds and the ones the init still needs. */
 static void close_runtime_fds(const struct init_args *a) {
-  int keep[OCI_NS_COUNT + 2];
+  int keep[OCI_NS_COUNT + CGROUP_JOIN_MAX + 3];
   size_t n = 0;
   keep[n++] = a->sock;
   keep[n++] = a->o->fifo_fd;
+  for (size_t i = 0; i < a->cg->n_tasks; i++)
+    keep[n++] = a->cg->tasks[i];
+  keep[n++] = a->cg->v2_dir;
   for (int t = 0; t < OCI_NS_COUNT; t++)
     if (a->plan->path_fd[t] >= 0)
       keep[n++] = a->plan->path_fd[t];
@@ -366,6 +371,13 @@ int container_spawn(const struct container_spawn_opts *o,
   int ret = ns_plan_make(o->cfg, &plan, err);
   if (ret < 0)
     return ret;
+  out->shares_mount_ns = !plan.wanted[OCI_NS_MOUNT];
+  out->host_mount_base = 0;
+  if (out->shares_mount_ns &&
+      (ret = rootfs_host_base(o->rootfs, &out->host_mount_base, err)) < 0) {
+    ns_plan_release(&plan);
+    return ret;
+  }
   int sv[2];
   ret = sync_pair(sv, err);
   if (ret < 0) {
@@ -380,17 +392,26 @@ int container_spawn(const struct container_spawn_opts *o,
     ns_plan_release(&plan);
     return ret;
   }
-  struct init_args a = {.o = o, .plan = &plan, .sock = sv[1],
+  struct cgroup_join cg;
+  ret = cgroup_join_open(o->cgroup_path, &cg, err);
+  if (ret < 0) {
+    close(sv[1]);
+    if (saved_pidns >= 0)
+      setns(saved_pidns, CLONE_NEWPID);
+    ns_plan_release(&plan);
+    return ret;
+  }
+  struct init_args a = {.o = o, .plan = &plan, .cg = &cg, .sock = sv[1],
                         .parent = getpid()};
   /* The cgroup namespace is made by the init once it is in its cgroup. */
-  unsigned long clone_flags =
-      (unsigned long)(plan.new_flags & ~CLONE_NEWCGROUP) | SIGCHLD;
-  pid_t pid = (pid_t)syscall(SYS_clone, clone_flags, NULL, NULL, NULL, NULL);
+  pid_t pid = cgroup_join_clone(
+      &cg, (uint64_t)(unsigned)(plan.new_flags & ~CLONE_NEWCGROUP));
   if (pid == 0) {
     close(sv[0]);
     init_main(&a);
   }
   int clone_errno = errno;
+  cgroup_join_close(&cg);
   close(sv[1]);
   if (saved_pidns >= 0)
     setns(saved_pidns, CLONE_NEWPID);
@@ -400,13 +421,16 @@ int container_spawn(const struct container_spawn_opts *o,
   if (plan.wanted[OCI_NS_USER] && plan.new_flags & CLONE_NEWUSER)
     ret = ns_write_id_maps(pid, o->cfg, err);
   if (ret == 0)
-    ret = cgroup_enter(o->cgroup_path, pid, err);
-  if (ret == 0)
     ret = sync_send(parent_sock, SYNC_GO, 0, NULL, err);
   if (ret == 0)
     ret = parent_loop(o, pid, parent_sock, out, err);
   if (ret < 0) {
     supervise_abort_child(pid, &out->pty_master);
+    struct minirt_error e = {0};
+    if (out->shares_mount_ns &&
+        rootfs_host_cleanup(o->rootfs, out->host_mount_base, &e) < 0)
+      fprintf(stderr, "minirt: warning: %s\n", e.msg);
+    minirt_error_clear(&e);
     return ret;
   }
   out->pid = pid;

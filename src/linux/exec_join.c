@@ -81,15 +81,22 @@ static int derive_home(struct oci_process *p, struct minirt_error *err) {
 }
 
 static int child_setup(const struct exec_join_opts *o, int fds[OCI_NS_COUNT],
-                       int sock, struct process_ctx *ctx,
-                       struct minirt_error *err) {
-  int ret = cgroup_enter(o->cgroup_path, getpid(), err);
+                       int root_fd, struct cgroup_join *cg, int sock,
+                       struct process_ctx *ctx, struct minirt_error *err) {
+  int ret = cgroup_join_self(cg, err);
+  cgroup_join_close(cg);
   if (ret < 0)
     return ret;
   ret = join_all(fds, err);
   if (ret < 0)
     return ret;
   close_fds(fds);
+  /* Not joining a mount namespace (the container shares ours): the init's
+   * root is a chroot, so is ours. */
+  if (root_fd >= 0 && (fchdir(root_fd) < 0 || chroot(".") < 0))
+    return minirt_fail(err, errno, "chroot to the container's root");
+  if (root_fd >= 0)
+    close(root_fd);
   if (chdir("/") < 0)
     return minirt_fail(err, errno, "chdir `/`");
   ret = derive_home(o->process, err);
@@ -105,6 +112,8 @@ static int child_setup(const struct exec_join_opts *o, int fds[OCI_NS_COUNT],
 
 static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
                                                  int fds[OCI_NS_COUNT],
+                                                 int root_fd,
+                                                 struct cgroup_join *cg,
                                                  int sock) {
   struct minirt_error err = {0};
   struct process_ctx ctx = {.process = o->process,
@@ -113,7 +122,7 @@ static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
                             .state_json = o->state_json,
                             .exit_code = 1};
   supervise_child_start();
-  int ret = child_setup(o, fds, sock, &ctx, &err);
+  int ret = child_setup(o, fds, root_fd, cg, sock, &ctx, &err);
   /* The death signal would survive execve and kill a detached process
    * when the runtime exits. */
   if (ret == 0)
@@ -179,18 +188,35 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
       return ret;
     }
   }
-  int sv[2];
-  ret = sync_pair(sv, err);
+  _cleanup_close_ int root_fd = -1;
+  if (fds[OCI_NS_MOUNT] < 0) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/root", (int)o->init_pid);
+    root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd < 0)
+      ret = minirt_fail(err, errno, "open `%s`", path);
+  }
+  struct cgroup_join cg;
+  cgroup_join_init(&cg);
+  if (ret == 0)
+    ret = cgroup_join_open(o->cgroup_path, &cg, err);
+  int sv[2] = {-1, -1};
+  if (ret == 0)
+    ret = sync_pair(sv, err);
   if (ret < 0) {
+    cgroup_join_close(&cg);
     close_fds(fds);
+    if (own_pidns >= 0)
+      setns(own_pidns, CLONE_NEWPID);
     return ret;
   }
-  pid_t pid = fork();
+  pid_t pid = cgroup_join_clone(&cg, 0);
   if (pid == 0) {
     close(sv[0]);
-    child_main(o, fds, sv[1]);
+    child_main(o, fds, root_fd, &cg, sv[1]);
   }
   int fork_errno = errno;
+  cgroup_join_close(&cg);
   if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
     fprintf(stderr, "minirt: warning: cannot return to our pid namespace\n");
   close(sv[1]);

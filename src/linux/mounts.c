@@ -219,6 +219,9 @@ static int do_fs(const struct oci_mount *m, size_t idx, int root_fd, int dst_fd,
   if (e != EPERM || !in_user_ns || host == NULL) {
     /* EINVAL is most often a filesystem option the kernel refused: show
      * the options the filesystem was given. */
+    if (e == ENODEV && m->type != NULL)
+      return minirt_fail(err, e, "mount `%s` on `%s`: filesystem type `%s`",
+                         mount_name(m), m->destination, m->type);
     if (o->data != NULL && o->data[0] != '\0')
       return minirt_fail(err, e, "mount `%s` on `%s` with data `%s`",
                          mount_name(m), m->destination, o->data);

@@ -132,18 +132,46 @@ static int check_mount_label(const struct oci_config *cfg,
   return 0;
 }
 
+/* Without a mount namespace of its own the container's mounts are made in
+ * the runtime's (the host's): `/` is left alone, and the rootfs gets a
+ * private bind of its own, so that nothing mounted below it reaches other
+ * namespaces and one detach of that bind (rootfs_host_cleanup) removes them
+ * all. */
+static int bind_rootfs_shared_ns(const struct oci_config *cfg,
+                                 const char *rootfs,
+                                 struct minirt_error *err) {
+  const char *s = cfg->linux_ != NULL ? cfg->linux_->rootfs_propagation : NULL;
+  if (s != NULL && s[0] != '\0')
+    return minirt_fail_msg(err, EINVAL,
+                           "unsupported: linux.rootfsPropagation: the "
+                           "container has no mount namespace of its own");
+  if (mount(rootfs, rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+    return minirt_fail(err, errno, "bind mount `%s` on itself", rootfs);
+  if (mount(NULL, rootfs, NULL, MS_PRIVATE | MS_REC, NULL) < 0) {
+    int e = errno;
+    umount2(rootfs, MNT_DETACH);
+    return minirt_fail(err, e, "make `%s` private", rootfs);
+  }
+  return 0;
+}
+
 int rootfs_prepare(const struct oci_config *cfg, const char *rootfs,
-                   bool in_user_ns, struct minirt_error *err) {
+                   bool in_user_ns, bool own_mount_ns,
+                   struct minirt_error *err) {
   if (rootfs == NULL || rootfs[0] != '/')
     return minirt_fail_msg(err, EINVAL, "rootfs `%s`: must be absolute",
                            rootfs != NULL ? rootfs : "");
   int ret = check_mount_label(cfg, err);
   if (ret < 0)
     return ret;
-  unsigned long prop;
-  ret = root_propagation(cfg, &prop, err);
-  if (ret == 0)
-    ret = bind_rootfs(rootfs, prop, err);
+  if (own_mount_ns) {
+    unsigned long prop;
+    ret = root_propagation(cfg, &prop, err);
+    if (ret == 0)
+      ret = bind_rootfs(rootfs, prop, err);
+  } else {
+    ret = bind_rootfs_shared_ns(cfg, rootfs, err);
+  }
   if (ret < 0)
     return ret;
   _cleanup_close_ int root = open(rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -175,12 +203,19 @@ static int do_pivot(int newroot, struct minirt_error *err) {
   return 0;
 }
 
-int rootfs_pivot(const char *rootfs, bool no_pivot, struct minirt_error *err) {
+int rootfs_pivot(const char *rootfs, bool no_pivot, bool own_mount_ns,
+                 struct minirt_error *err) {
   _cleanup_close_ int newroot =
       open(rootfs, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (newroot < 0)
     return minirt_fail(err, errno, "open `%s`", rootfs);
-  if (no_pivot) {
+  if (!own_mount_ns) {
+    /* The host's mount table: neither pivot_root nor a move of `/`. */
+    if (fchdir(newroot) < 0)
+      return minirt_fail(err, errno, "chdir `%s`", rootfs);
+    if (chroot(".") < 0)
+      return minirt_fail(err, errno, "chroot `%s`", rootfs);
+  } else if (no_pivot) {
     if (fchdir(newroot) < 0)
       return minirt_fail(err, errno, "chdir `%s`", rootfs);
     if (mount(rootfs, "/", NULL, MS_MOVE, NULL) < 0)

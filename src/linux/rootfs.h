@@ -16,12 +16,29 @@
  * `devices`, /dev/pts + ptmx, /dev/shm, /dev/mqueue, the fd/stdin/stdout/
  * stderr links). Every destination is resolved inside the rootfs without
  * following a symlink out of it. `rootfs` is the absolute host path. */
+/* Without own_mount_ns (the config lists no mount namespace, as runc
+ * allows) the mounts land in the runtime's mount namespace, under a private
+ * bind of the rootfs that rootfs_host_cleanup() removes; `/` is not touched
+ * and linux.rootfsPropagation is refused. */
 int rootfs_prepare(const struct oci_config *cfg, const char *rootfs,
-                   bool in_user_ns, struct minirt_error *err);
+                   bool in_user_ns, bool own_mount_ns,
+                   struct minirt_error *err);
 
-/* pivot_root into rootfs (or MS_MOVE + chroot with no_pivot), leaving the
- * old root unmounted and cwd at "/". */
-int rootfs_pivot(const char *rootfs, bool no_pivot, struct minirt_error *err);
+/* pivot_root into rootfs (or MS_MOVE + chroot with no_pivot; a plain chroot
+ * without own_mount_ns), leaving the old root unmounted and cwd at "/". */
+int rootfs_pivot(const char *rootfs, bool no_pivot, bool own_mount_ns,
+                 struct minirt_error *err);
+
+/* A container without a mount namespace of its own (rootfs_host.c):
+ * `base` is the id of the mount found at `rootfs` before the container was
+ * made (rootfs_host_base). Cleanup detaches, in the runtime's mount
+ * namespace, every mount stacked on `rootfs` above it: the container's
+ * private bind and all below it. A rootfs that is no longer a mount point
+ * is left alone. */
+int rootfs_host_base(const char *rootfs, uint64_t *base,
+                     struct minirt_error *err);
+int rootfs_host_cleanup(const char *rootfs, uint64_t base,
+                        struct minirt_error *err);
 
 /* After pivot_root: maskedPaths (over a verified /dev/null or a read-only
  * tmpfs for directories), readonlyPaths, root.readonly. */

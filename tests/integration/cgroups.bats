@@ -182,3 +182,24 @@ create_try() {
   minirt delete --force "$ID"
   assert_no_traces "$ID"
 }
+
+# The init joins on its own ("0" to v1 `tasks`, clone3 CLONE_INTO_CGROUP on
+# v2) and so does every exec: both must be in the container's cgroup in
+# every hierarchy, the v2 one of this hybrid host included.
+@test "init and exec'd processes are in the container's cgroup in every hierarchy" {
+  minirt run --detach --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+  init=$(minirt state "$ID" | jq -r .pid)
+  minirt exec --detach --pid-file "$TEST_DIR/exec.pid" "$ID" sleep 100
+  execd=$(cat "$TEST_DIR/exec.pid")
+  for pid in "$init" "$execd"; do
+    n=0
+    while IFS=: read -r _ ctrl path; do
+      n=$((n + 1))
+      [ "$path" = "/$CG_PARENT/$ID" ] || {
+        echo "pid $pid: hierarchy '$ctrl' at '$path'" >&2; false; }
+    done < "/proc/$pid/cgroup"
+    [ "$n" -ge 2 ]
+  done
+  grep -qx "$execd" "/sys/fs/cgroup/memory/$CG_PARENT/$ID/cgroup.procs"
+  grep -qx "$init" "/sys/fs/cgroup/unified/$CG_PARENT/$ID/cgroup.procs"
+}

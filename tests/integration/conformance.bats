@@ -89,3 +89,56 @@ load ../lib/in-container
   assert_output_contains "linux.mountLabel"
   assert_output_contains "SELinux is not enabled"
 }
+
+# validation/linux_ns_itype: a config that lists no namespace at all runs
+# in the runtime's namespaces, the mount namespace included (runc and crun
+# do). minirt then mounts below a private bind of the rootfs in the host's
+# mount table, chroots, and removes those mounts at delete.
+@test "without a mount namespace the container shares ours, chrooted, and delete unmounts" {
+  cfg_edit '.linux.namespaces = [] | del(.hostname)'
+  start_detached
+  pid=$(minirt state "$ID" | jq -r .pid)
+  for ns in mnt pid net ipc uts cgroup user; do
+    [ "$(ns_of "$ns" "$pid")" = "$(ns_of "$ns")" ] || {
+      echo "namespace $ns not inherited" >&2; false; }
+  done
+  [ "$(readlink "/proc/$pid/root")" = "$BUNDLE/rootfs" ]
+  [ -n "$(host_tmp_mounts)" ]
+  rt exec "$ID" sh -c 'test -d /proc/self && test ! -e '"$TEST_DIR"' && echo chrooted'
+  assert_success
+  assert_output_contains chrooted
+  minirt delete --force "$ID"
+  [ -z "$(host_tmp_mounts)" ] || { host_tmp_mounts >&2; false; }
+  assert_no_traces "$ID"
+}
+
+@test "without a mount namespace a read-only root stays read-only only for the container" {
+  cfg_edit '.linux.namespaces = [{"type": "pid"}] | del(.hostname)
+    | .root.readonly = true'
+  in_ctr 'touch /x 2>&1 || echo denied'
+  assert_success
+  assert_output_contains denied
+  touch "$BUNDLE/rootfs/x"
+  [ -z "$(host_tmp_mounts)" ] || { host_tmp_mounts >&2; false; }
+  assert_no_traces "$ID"
+}
+
+@test "without a mount namespace a failed create leaves no mount behind" {
+  cfg_edit '.linux.namespaces = [] | del(.hostname)
+    | .mounts += [{"destination": "/mnt", "type": "bogusfs", "source": "x"}]'
+  rt create --bundle "$BUNDLE" "$ID"
+  assert_failure
+  assert_output_contains "bogusfs"
+  [ -z "$(host_tmp_mounts)" ] || { host_tmp_mounts >&2; false; }
+  assert_no_traces "$ID"
+}
+
+@test "without a mount namespace linux.rootfsPropagation is refused" {
+  cfg_edit '.linux.namespaces = [] | del(.hostname)
+    | .linux.rootfsPropagation = "rslave"'
+  rt create --bundle "$BUNDLE" "$ID"
+  assert_failure
+  assert_output_contains "unsupported: linux.rootfsPropagation"
+  [ -z "$(host_tmp_mounts)" ]
+  assert_no_traces "$ID"
+}

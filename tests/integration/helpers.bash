@@ -39,7 +39,12 @@ teardown_minirt() {
     kill -9 "$(cat "$pidfile")" 2>/dev/null || true
   done
   remove_cgroup_parent
-  rm -rf "$TEST_DIR"
+  # A container without a mount namespace mounts in ours, below the bundle:
+  # detach whatever a failed test left there before removing anything, so
+  # that rm never walks into proc, sysfs or a bind of a host directory.
+  awk -v d="$TEST_DIR/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts |
+    sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  rm -rf --one-file-system "$TEST_DIR"
 }
 
 remove_cgroup_parent() {
