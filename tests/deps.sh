@@ -2,8 +2,8 @@
 # Installs the Debian packages minirt needs to build and test (a fresh
 # Debian 12 machine has none of them). Safe to run again.
 set -eu
-pkgs="meson ninja-build gcc pkg-config libjson-c-dev libseccomp-dev
-libcap-ng-dev libmount-dev libcriterion-dev busybox-static bats jq procps
+pkgs="meson ninja-build gcc libc6-dev pkg-config libjson-c-dev libseccomp-dev
+libcap-ng-dev libcriterion-dev busybox-static bats jq procps
 util-linux podman conmon catatonit containerd docker.io qemu-system-x86
 linux-image-amd64"
 missing=""

@@ -12,6 +12,7 @@
  * kernel checks the opener's). */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -44,13 +45,12 @@ void cgroup_join_close(struct cgroup_join *j) {
 
 static int open_tasks(const char *mnt, const char *path, int *out,
                       struct minirt_error *err) {
-  _cleanup_close_ int dir = -1;
-  int ret = cgroup_open_dir(mnt, path, &dir, err);
-  if (ret < 0)
-    return ret;
-  *out = openat(dir, "tasks", O_WRONLY | O_CLOEXEC);
+  char file[PATH_MAX];
+  if (snprintf(file, sizeof file, "%s%s/tasks", mnt, path) >= (int)sizeof file)
+    return minirt_fail_msg(err, ENAMETOOLONG, "cgroup path `%s`", path);
+  *out = open(file, O_WRONLY | O_CLOEXEC);
   if (*out < 0)
-    return minirt_fail(err, errno, "open `%s%s/tasks`", mnt, path);
+    return minirt_fail(err, errno, "open `%s`", file);
   return 0;
 }
 
