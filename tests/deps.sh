@@ -5,7 +5,7 @@ set -eu
 pkgs="meson ninja-build gcc libc6-dev pkg-config libjson-c-dev libseccomp-dev
 libcap-ng-dev libcriterion-dev busybox-static bats jq procps
 util-linux podman conmon catatonit containerd docker.io qemu-system-x86
-linux-image-amd64"
+linux-image-amd64 crun runc time file"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

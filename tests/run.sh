@@ -1,12 +1,15 @@
 #!/bin/bash
 # The whole test suite. Installs what it needs, then:
-#   plain build (release-like): criterion unit tests, the real clients
-#     (podman/conmon, containerd, docker) driving minirt, the cgroup v2 VM lane;
+#   plain build (the static-pie binary users get): criterion unit tests,
+#     every integration and security test, the real clients (podman/conmon,
+#     containerd, docker) driving minirt, the cgroup v2 VM lane, and a smoke
+#     run of the benchmark (N=3; it judges no time);
 #   ASan+UBSan build: unit tests again and every integration and security
 #     test (real containers); a sanitizer report is a failure.
 # It ends with one line "N passed, N failed".
-# MINIRT_SKIP_ASAN=1, MINIRT_SKIP_CLIENTS=1, MINIRT_SKIP_VM=1 leave a part
-# out for a quick local run (CI runs everything).
+# MINIRT_SKIP_ASAN=1, MINIRT_SKIP_PLAIN_INTEGRATION=1, MINIRT_SKIP_CLIENTS=1,
+# MINIRT_SKIP_VM=1, MINIRT_SKIP_BENCH=1 leave a part out for a quick local
+# run (CI runs everything).
 set -u
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -67,6 +70,9 @@ bats_lane() { # name minirt-binary dirs...
 
 if build build --buildtype=debugoptimized; then
   unit_tests plain build
+  if [ "${MINIRT_SKIP_PLAIN_INTEGRATION:-0}" != 1 ]; then
+    bats_lane plain-integration "$top/build/minirt" tests/integration tests/security
+  fi
   if [ "${MINIRT_SKIP_CLIENTS:-0}" != 1 ]; then
     bats_lane clients "$top/build/minirt" tests/clients
   fi
@@ -79,6 +85,15 @@ if build build --buildtype=debugoptimized; then
     if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/vm.tap"; then
       echo "not ok cgroup v2 VM lane failed (rc=$rc)"; failed=$((failed + 1))
       tail -20 "$log/vm.err"
+    fi
+  fi
+  if [ "${MINIRT_SKIP_BENCH:-0}" != 1 ]; then
+    echo "== benchmark smoke"
+    if bench/bench.sh --smoke >"$log/bench.log" 2>&1; then
+      passed=$((passed + 1))
+    else
+      echo "not ok bench/bench.sh --smoke failed"; failed=$((failed + 1))
+      tail -20 "$log/bench.log"
     fi
   fi
 else

@@ -277,8 +277,8 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   }
   out->pid = sp.pid;
   out->pty_master = sp.pty_master;
+  out->cfg = cfg;
   store_close(&h);
-  oci_config_free(cfg);
   return 0;
 }
 
@@ -288,13 +288,18 @@ int minirt_create(const struct minirt_global *g, const struct create_opts *o,
   int ret = create_container(g, o, &c, err);
   if (ret == 0 && c.pty_master >= 0)
     close(c.pty_master); /* terminal without --console-socket: nobody reads */
+  if (ret == 0)
+    oci_config_free(c.cfg);
   return ret;
 }
 
-int minirt_start(const struct minirt_global *g, const char *id,
-                 struct minirt_error *err) {
+/* `loaded`: the saved config when the caller has it already (run). */
+static int start_container(const struct minirt_global *g, const char *id,
+                           const struct oci_config *loaded,
+                           struct minirt_error *err) {
   struct container_handle h;
-  struct oci_config *cfg = NULL;
+  struct oci_config *own = NULL;
+  const struct oci_config *cfg = loaded;
   enum container_status st;
   int ret = store_open(g->root, id, &h, err);
   if (ret == 0)
@@ -303,8 +308,10 @@ int minirt_start(const struct minirt_global *g, const char *id,
     ret = minirt_fail_msg(err, EINVAL,
                           "cannot start container `%s`: it is %s, not created",
                           id, container_status_name(st));
-  if (ret == 0)
-    ret = store_load_config(&h, &cfg, err);
+  if (ret == 0 && cfg == NULL) {
+    ret = store_load_config(&h, &own, err);
+    cfg = own;
+  }
   if (ret == 0) {
     _cleanup_close_ int fd =
         openat(h.dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -327,10 +334,19 @@ int minirt_start(const struct minirt_global *g, const char *id,
     }
     minirt_error_clear(&e);
   }
-  oci_config_free(cfg);
+  oci_config_free(own);
   store_close(&h);
   return ret;
 }
+
+int minirt_start(const struct minirt_global *g, const char *id,
+                 struct minirt_error *err) {
+  return start_container(g, id, NULL, err);
+}
+
+static int delete_container(const struct minirt_global *g, const char *id,
+                            bool force, const struct oci_config *loaded,
+                            struct minirt_error *err);
 
 int minirt_run(const struct minirt_global *g, const struct create_opts *o,
                int *status, struct minirt_error *err) {
@@ -347,18 +363,20 @@ int minirt_run(const struct minirt_global *g, const struct create_opts *o,
       supervise_unblock_signals();
     return ret; /* create undid itself; the id may belong to another */
   }
-  ret = minirt_start(g, o->id, err);
+  ret = start_container(g, o->id, c.cfg, err);
   if (ret < 0) {
     struct minirt_error e = {0};
     if (c.pty_master >= 0)
       close(c.pty_master);
-    minirt_delete(g, o->id, true, &e);
+    delete_container(g, o->id, true, c.cfg, &e);
     minirt_error_clear(&e);
+    oci_config_free(c.cfg);
     return ret;
   }
   if (o->detach) {
     if (c.pty_master >= 0)
       close(c.pty_master);
+    oci_config_free(c.cfg);
     *status = 0;
     return 0;
   }
@@ -366,10 +384,11 @@ int minirt_run(const struct minirt_global *g, const struct create_opts *o,
   supervise_unblock_signals();
   if (!o->keep) {
     struct minirt_error e = {0};
-    if (minirt_delete(g, o->id, true, &e) < 0 && ret == 0)
+    if (delete_container(g, o->id, true, c.cfg, &e) < 0 && ret == 0)
       ret = minirt_fail_msg(err, e.errnum, "%s", e.msg);
     minirt_error_clear(&e);
   }
+  oci_config_free(c.cfg);
   return ret;
 }
 
@@ -419,9 +438,16 @@ static int kill_and_wait(struct container_handle *h, enum container_status st,
 
 int minirt_delete(const struct minirt_global *g, const char *id, bool force,
                   struct minirt_error *err) {
+  return delete_container(g, id, force, NULL, err);
+}
+
+static int delete_container(const struct minirt_global *g, const char *id,
+                            bool force, const struct oci_config *loaded,
+                            struct minirt_error *err) {
   struct container_handle h;
   enum container_status st = CONTAINER_STOPPED;
-  struct oci_config *cfg = NULL;
+  struct oci_config *own = NULL;
+  const struct oci_config *cfg = loaded;
   int ret = store_open(g->root, id, &h, err);
   if (ret == -ENOENT && force) {
     minirt_error_clear(err);
@@ -430,10 +456,10 @@ int minirt_delete(const struct minirt_global *g, const char *id, bool force,
   }
   if (ret == 0)
     ret = store_live_status(&h, &st, err);
-  if (ret == 0) {
+  if (ret == 0 && cfg == NULL) {
     struct minirt_error e = {0};
-    if (store_load_config(&h, &cfg, &e) < 0)
-      cfg = NULL;
+    if (store_load_config(&h, &own, &e) == 0)
+      cfg = own;
     minirt_error_clear(&e);
   }
   if (ret == 0 && st != CONTAINER_STOPPED && st != CONTAINER_CREATED &&
@@ -472,7 +498,7 @@ int minirt_delete(const struct minirt_global *g, const char *id, bool force,
   }
   if (ret == 0)
     ret = store_remove(&h, err);
-  oci_config_free(cfg);
+  oci_config_free(own);
   store_close(&h);
   return ret;
 }

@@ -9,6 +9,9 @@ struct created_container {
   pid_t pid;
   int pty_master; /* terminal without --console-socket (run proxies it) */
   int exit_code;  /* on failure: what `run` exits with (127, 126 or 1) */
+  /* The config as loaded at create, for `run` to start and delete with
+   * (no second parse); the caller frees it with oci_config_free(). */
+  struct oci_config *cfg;
 };
 
 int create_container(const struct minirt_global *g, const struct create_opts *o,
