@@ -135,6 +135,21 @@ static int make_fifo(struct container_handle *h, int *fd,
   return 0;
 }
 
+/* No mount namespace in the config: the container's mounts will be in
+ * ours. Recorded before the init exists (see store_write_host_mounts). */
+static int record_host_mounts(struct container_handle *h,
+                              const struct oci_config *cfg, uint64_t *base,
+                              struct minirt_error *err) {
+  const struct oci_linux *lx = cfg->linux_;
+  for (size_t i = 0; lx != NULL && i < lx->n_namespaces; i++)
+    if (lx->namespaces[i].type == OCI_NS_MOUNT)
+      return 0;
+  int ret = rootfs_host_base(h->status->rootfs, base, err);
+  if (ret < 0)
+    return ret;
+  return store_write_host_mounts(h, *base, h->status->rootfs, err);
+}
+
 static int env_append(struct oci_strv *env, const char *key, int value) {
   char **v = realloc(env->v, (env->n + 2) * sizeof *v);
   if (v == NULL)
@@ -224,6 +239,9 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   }
   if (ret == 0)
     ret = make_fifo(&h, &fifo, err);
+  uint64_t host_mount_base = 0;
+  if (ret == 0)
+    ret = record_host_mounts(&h, cfg, &host_mount_base, err);
   int n_listen = 0;
   if (ret == 0)
     ret = socket_activation(cfg->process, &n_listen, err);
@@ -235,6 +253,7 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
         .cgroup_path = h.status->cgroup_path, .fifo_fd = fifo,
         .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
         .preserve_fds = o->preserve_fds + n_listen,
+        .host_mount_base = host_mount_base,
         .runtime_hooks = runtime_hooks,
         .container_hooks = container_hooks, .data = &cc};
     ret = container_spawn(&so, &sp, err);
@@ -486,6 +505,11 @@ static int delete_container(const struct minirt_global *g, const char *id,
       minirt_error_clear(&e);
       cgroup_destroy(cg, &e);
     }
+    minirt_error_clear(&e);
+    uint64_t base;
+    _cleanup_free_ char *rootfs = NULL;
+    if (store_read_host_mounts(&h, &base, &rootfs, &e) == 0)
+      ret = rootfs_host_cleanup(rootfs, base, err);
     minirt_error_clear(&e);
   }
   if (ret == 0 && h.status != NULL) {

@@ -154,8 +154,38 @@ int store_load_config(struct container_handle *h, struct oci_config **cfg,
   return ret;
 }
 
+int store_write_host_mounts(struct container_handle *h, uint64_t base,
+                            const char *rootfs, struct minirt_error *err) {
+  _cleanup_free_ char *text = NULL;
+  if (asprintf(&text, "%llu\n%s\n", (unsigned long long)base, rootfs) < 0)
+    return minirt_fail(err, ENOMEM, "host-mounts");
+  return write_file_atomic(h->dirfd, "host-mounts", text, strlen(text), 0600,
+                           err);
+}
+
+int store_read_host_mounts(struct container_handle *h, uint64_t *base,
+                           char **rootfs, struct minirt_error *err) {
+  _cleanup_free_ char *buf = NULL;
+  size_t len = 0;
+  if (faccessat(h->dirfd, "host-mounts", F_OK, 0) < 0 && errno == ENOENT)
+    return -ENOENT;
+  int ret = read_file_at(h->dirfd, "host-mounts", 8192, &buf, &len, err);
+  if (ret < 0)
+    return ret;
+  char *nl = memchr(buf, '\n', len);
+  char *end = NULL;
+  unsigned long long v = strtoull(buf, &end, 10);
+  if (nl == NULL || end != nl || buf[len - 1] != '\n' || nl[1] != '/')
+    return minirt_fail_msg(err, EINVAL, "`%s/host-mounts`: malformed", h->dir);
+  buf[len - 1] = '\0';
+  *base = v;
+  *rootfs = strdup(nl + 1);
+  return *rootfs != NULL ? 0 : minirt_fail(err, ENOMEM, "host-mounts");
+}
+
 int store_remove(struct container_handle *h, struct minirt_error *err) {
-  static const char *const files[] = {"exec.fifo", "status.json", "config.json"};
+  static const char *const files[] = {"exec.fifo", "status.json", "config.json",
+                                      "host-mounts"};
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
     if (unlinkat(h->dirfd, files[i], 0) < 0 && errno != ENOENT)
       return minirt_fail(err, errno, "remove `%s/%s`", h->dir, files[i]);

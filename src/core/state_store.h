@@ -43,6 +43,14 @@ int store_save_config(struct container_handle *h, const char *raw, size_t len,
                       struct minirt_error *err);
 int store_load_config(struct container_handle *h, struct oci_config **cfg,
                       struct minirt_error *err);
+/* A container without a mount namespace of its own: where its mounts are
+ * stacked (rootfs_host_cleanup), written before its init exists so that
+ * `delete --force` after a killed create still finds them. */
+int store_write_host_mounts(struct container_handle *h, uint64_t base,
+                            const char *rootfs, struct minirt_error *err);
+/* -ENOENT (err not filled) when the container has no such record. */
+int store_read_host_mounts(struct container_handle *h, uint64_t *base,
+                           char **rootfs, struct minirt_error *err);
 /* Removes every file of the container and its directory. */
 int store_remove(struct container_handle *h, struct minirt_error *err);
 /* The live status: the init's pid and start time, exec.fifo, the freezer. */

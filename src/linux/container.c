@@ -372,12 +372,7 @@ int container_spawn(const struct container_spawn_opts *o,
   if (ret < 0)
     return ret;
   out->shares_mount_ns = !plan.wanted[OCI_NS_MOUNT];
-  out->host_mount_base = 0;
-  if (out->shares_mount_ns &&
-      (ret = rootfs_host_base(o->rootfs, &out->host_mount_base, err)) < 0) {
-    ns_plan_release(&plan);
-    return ret;
-  }
+  out->host_mount_base = o->host_mount_base;
   int sv[2];
   ret = sync_pair(sv, err);
   if (ret < 0) {

@@ -18,6 +18,9 @@ struct container_spawn_opts {
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;
+  /* The config lists no mount namespace: the id of the mount at rootfs
+   * before create (rootfs_host_base), so that a failure detaches only ours. */
+  uint64_t host_mount_base;
   /* In the runtime, with the init's host pid: prestart and createRuntime
    * hooks. Fills *state_json (malloc'd) for the hooks run in the container. */
   int (*runtime_hooks)(void *data, pid_t pid, char **state_json,

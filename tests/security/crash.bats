@@ -57,3 +57,21 @@ check_and_clean() {
     check_and_clean "$ID-$i"
   done
 }
+
+# A container without a mount namespace mounts in ours: a create killed
+# after its init began mounting must still leave no mount behind once
+# `delete --force` has run (the record is written before the init exists).
+@test "create without a mount namespace killed at random points leaves no mount" {
+  cfg_edit '.linux.namespaces = [] | del(.hostname)'
+  # create takes a few ms here: kill it every 0.3 ms over its first 12 ms.
+  for i in $(seq 0 40); do
+    "$MINIRT" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID-$i" </dev/null >/dev/null 2>&1 &
+    pid=$!
+    sleep "$(printf '0.%04d' $((i * 3)))"
+    kill -9 "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    check_and_clean "$ID-$i"
+    left=$(awk -v d="$TEST_DIR/" 'index($2, d) == 1 { print $2 }' /proc/self/mounts)
+    [ -z "$left" ] || { echo "kill after $((i * 3))/10 ms: mounts left: $left" >&2; false; }
+  done
+}
