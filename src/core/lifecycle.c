@@ -138,16 +138,29 @@ static int make_fifo(struct container_handle *h, int *fd,
 /* No mount namespace in the config: the container's mounts will be in
  * ours. Recorded before the init exists (see store_write_host_mounts). */
 static int record_host_mounts(struct container_handle *h,
-                              const struct oci_config *cfg, uint64_t *base,
-                              struct minirt_error *err) {
+                              const struct oci_config *cfg, bool *shares,
+                              uint64_t *base, struct minirt_error *err) {
   const struct oci_linux *lx = cfg->linux_;
+  *shares = false;
   for (size_t i = 0; lx != NULL && i < lx->n_namespaces; i++)
     if (lx->namespaces[i].type == OCI_NS_MOUNT)
       return 0;
+  *shares = true;
   int ret = rootfs_host_base(h->status->rootfs, base, err);
   if (ret < 0)
     return ret;
   return store_write_host_mounts(h, *base, h->status->rootfs, err);
+}
+
+/* After the container's processes are gone (delete). */
+static int cleanup_host_mounts(struct container_handle *h,
+                               struct minirt_error *err) {
+  uint64_t base;
+  _cleanup_free_ char *rootfs = NULL;
+  int ret = store_read_host_mounts(h, &base, &rootfs, err);
+  if (ret == -ENOENT)
+    return 0;
+  return ret < 0 ? ret : rootfs_host_cleanup(rootfs, base, err);
 }
 
 static int env_append(struct oci_strv *env, const char *key, int value) {
@@ -240,8 +253,9 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   if (ret == 0)
     ret = make_fifo(&h, &fifo, err);
   uint64_t host_mount_base = 0;
+  bool shares_mntns = false;
   if (ret == 0)
-    ret = record_host_mounts(&h, cfg, &host_mount_base, err);
+    ret = record_host_mounts(&h, cfg, &shares_mntns, &host_mount_base, err);
   int n_listen = 0;
   if (ret == 0)
     ret = socket_activation(cfg->process, &n_listen, err);
@@ -261,8 +275,6 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   }
   if (ret == 0) {
     h.status->pid = sp.pid;
-    h.status->shares_mount_ns = sp.shares_mount_ns;
-    h.status->host_mount_base = sp.host_mount_base;
     ret = proc_stat(sp.pid, &h.status->pid_start_time, NULL, err);
   }
   if (ret == 0 && sp.pty_master >= 0 && o->console_socket != NULL) {
@@ -282,8 +294,8 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
     }
     if (sp.pty_master >= 0)
       close(sp.pty_master);
-    if (sp.pid > 0 && sp.shares_mount_ns)
-      rootfs_host_cleanup(h.status->rootfs, sp.host_mount_base, &e);
+    if (sp.pid > 0 && shares_mntns)
+      rootfs_host_cleanup(h.status->rootfs, host_mount_base, &e);
     minirt_error_clear(&e);
     if (cgroup_made)
       cgroup_destroy(h.status->cgroup_path, &e);
@@ -488,9 +500,6 @@ static int delete_container(const struct minirt_global *g, const char *id,
                           id, container_status_name(st));
   if (ret == 0 && h.status != NULL && st != CONTAINER_STOPPED)
     ret = kill_and_wait(&h, st, err);
-  if (ret == 0 && h.status != NULL && h.status->shares_mount_ns)
-    ret = rootfs_host_cleanup(h.status->rootfs, h.status->host_mount_base,
-                              err);
   if (ret == 0 && h.status != NULL && h.status->cgroup_path != NULL)
     ret = cgroup_destroy(h.status->cgroup_path, err);
   if (ret == 0 && h.status == NULL && cfg != NULL) {
@@ -506,12 +515,10 @@ static int delete_container(const struct minirt_global *g, const char *id,
       cgroup_destroy(cg, &e);
     }
     minirt_error_clear(&e);
-    uint64_t base;
-    _cleanup_free_ char *rootfs = NULL;
-    if (store_read_host_mounts(&h, &base, &rootfs, &e) == 0)
-      ret = rootfs_host_cleanup(rootfs, base, err);
-    minirt_error_clear(&e);
   }
+  /* Once nothing of the container runs any more. */
+  if (ret == 0)
+    ret = cleanup_host_mounts(&h, err);
   if (ret == 0 && h.status != NULL) {
     _cleanup_free_ char *state = NULL;
     struct minirt_error e = {0};

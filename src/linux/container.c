@@ -371,8 +371,7 @@ int container_spawn(const struct container_spawn_opts *o,
   int ret = ns_plan_make(o->cfg, &plan, err);
   if (ret < 0)
     return ret;
-  out->shares_mount_ns = !plan.wanted[OCI_NS_MOUNT];
-  out->host_mount_base = o->host_mount_base;
+  bool shares_mntns = !plan.wanted[OCI_NS_MOUNT];
   int sv[2];
   ret = sync_pair(sv, err);
   if (ret < 0) {
@@ -422,8 +421,8 @@ int container_spawn(const struct container_spawn_opts *o,
   if (ret < 0) {
     supervise_abort_child(pid, &out->pty_master);
     struct minirt_error e = {0};
-    if (out->shares_mount_ns &&
-        rootfs_host_cleanup(o->rootfs, out->host_mount_base, &e) < 0)
+    if (shares_mntns &&
+        rootfs_host_cleanup(o->rootfs, o->host_mount_base, &e) < 0)
       fprintf(stderr, "minirt: warning: %s\n", e.msg);
     minirt_error_clear(&e);
     return ret;

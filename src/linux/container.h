@@ -36,10 +36,6 @@ struct container_spawned {
   pid_t pid;      /* host pid of the init */
   int pty_master; /* process.terminal: the pty master, else -1 */
   int exit_code;  /* on failure: 127/126 when the program cannot be run */
-  /* No mount namespace of its own: its mounts live in ours, stacked on
-   * the mount with id host_mount_base (see rootfs_host_cleanup). */
-  bool shares_mount_ns;
-  uint64_t host_mount_base;
 };
 
 /* On error nothing is left running: the init is killed and reaped. */

@@ -34,10 +34,7 @@ int minirt_status_to_json(const struct minirt_status *s, char **out,
       ju_add_str(o, "owner", s->owner) < 0 ||
       ju_add_str(o, "cgroupPath", s->cgroup_path) < 0 ||
       ju_add_bool(o, "systemdCgroup", s->systemd_cgroup) < 0 ||
-      ju_add_bool(o, "hasUserNs", s->has_user_ns) < 0 ||
-      (s->shares_mount_ns &&
-       (ju_add_bool(o, "sharesMountNs", true) < 0 ||
-        ju_add_u64(o, "hostMountBase", s->host_mount_base) < 0)))
+      ju_add_bool(o, "hasUserNs", s->has_user_ns) < 0)
     return ju_oom(err);
   return ju_to_string(o, true, out, err);
 }
@@ -70,10 +67,7 @@ static int parse_status(json_object *o, struct minirt_status *s,
       ju_get_str(o, "", "owner", &s->owner, err) < 0 ||
       ju_get_str(o, "", "cgroupPath", &s->cgroup_path, err) < 0 ||
       ju_get_bool(o, "", "systemdCgroup", &s->systemd_cgroup, err) < 0 ||
-      ju_get_bool(o, "", "hasUserNs", &s->has_user_ns, err) < 0 ||
-      ju_get_bool(o, "", "sharesMountNs", &s->shares_mount_ns, err) < 0 ||
-      ju_get_u64(o, "", "hostMountBase", UINT64_MAX, &s->host_mount_base,
-                 err) < 0)
+      ju_get_bool(o, "", "hasUserNs", &s->has_user_ns, err) < 0)
     return -EINVAL;
   return 0;
 }

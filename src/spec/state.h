@@ -39,10 +39,6 @@ struct minirt_status {
   char *cgroup_path; /* resolved cgroup path, relative to each hierarchy */
   bool systemd_cgroup;
   bool has_user_ns; /* container made or joined a user namespace */
-  /* No mount namespace of its own: its mounts are in the runtime's,
-   * stacked on the mount with this id (removed at delete). */
-  bool shares_mount_ns;
-  uint64_t host_mount_base;
 };
 int minirt_status_to_json(const struct minirt_status *s, char **out,
                           struct minirt_error *err);

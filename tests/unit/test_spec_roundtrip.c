@@ -255,29 +255,6 @@ Test(spec_state, status_round_trip) {
   minirt_error_clear(&err);
 }
 
-Test(spec_state, status_shared_mount_ns_round_trip) {
-  struct minirt_status s = {.id = "c2", .bundle = "/b", .rootfs = "/b/r",
-                            .pid = 77, .created = "2024", .owner = "",
-                            .cgroup_path = "/minirt/c2",
-                            .shares_mount_ns = true, .host_mount_base = 4242};
-  char *j = NULL;
-  struct minirt_error err = {0, NULL};
-  cr_assert_eq(minirt_status_to_json(&s, &j, &err), 0);
-  cr_assert(strstr(j, "\"hostMountBase\": 4242") != NULL, "%s", j);
-  struct minirt_status *p = NULL;
-  cr_assert_eq(minirt_status_parse(j, strlen(j), &p, &err), 0, "%s", err.msg);
-  cr_assert(p->shares_mount_ns);
-  cr_assert_eq(p->host_mount_base, 4242);
-  free(j);
-  minirt_status_free(p);
-  /* A container with its own mount namespace writes neither field. */
-  s.shares_mount_ns = false;
-  cr_assert_eq(minirt_status_to_json(&s, &j, &err), 0);
-  cr_assert(strstr(j, "MountBase") == NULL && strstr(j, "sharesMountNs") == NULL,
-            "%s", j);
-  free(j);
-}
-
 Test(spec_resources, parse_and_round_trip) {
   const char *t =
       "{\"memory\": {\"limit\": 1048576, \"swap\": -1}, \"cpu\": {\"shares\": 512,"
