@@ -106,10 +106,23 @@ pid_t cgroup_join_clone(struct cgroup_join *j, uint64_t flags) {
                         NULL, NULL, NULL);
 }
 
+/* Only on the error path: the name of what fd was opened as. */
+static int fail_on_fd(struct minirt_error *err, int e, int fd) {
+  char link[64], name[PATH_MAX];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, name, sizeof name - 1);
+  name[n > 0 ? n : 0] = '\0';
+  /* v1 cpuset refuses tasks while its cpus or mems are unset. */
+  if (e == ENOSPC && strstr(name, "cpuset") != NULL)
+    return minirt_fail(err, e, "join cgroup: write `%s` (are its cpuset.cpus "
+                       "and cpuset.mems set?)", name);
+  return minirt_fail(err, e, "join cgroup: write `%s`", name);
+}
+
 int cgroup_join_self(struct cgroup_join *j, struct minirt_error *err) {
   for (size_t i = 0; i < j->n_tasks; i++)
     if (write(j->tasks[i], "0", 1) != 1)
-      return minirt_fail(err, errno, "join cgroup (v1 `tasks`)");
+      return fail_on_fd(err, errno, j->tasks[i]);
   if (j->v2_dir >= 0 && !j->v2_done) {
     _cleanup_close_ int procs =
         openat(j->v2_dir, "cgroup.procs", O_WRONLY | O_CLOEXEC);

@@ -203,3 +203,28 @@ create_try() {
   grep -qx "$execd" "/sys/fs/cgroup/memory/$CG_PARENT/$ID/cgroup.procs"
   grep -qx "$init" "/sys/fs/cgroup/unified/$CG_PARENT/$ID/cgroup.procs"
 }
+
+@test "exec --cgroup puts the process into an existing sub-cgroup in every hierarchy" {
+  minirt run --detach --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+  for h in /sys/fs/cgroup/*/; do
+    [ ! -d "$h$CG_PARENT/$ID" ] || mkdir "$h$CG_PARENT/$ID/sub"
+  done
+  # v1 cpuset takes no task while its cpus and mems are empty: say so.
+  rt exec --cgroup sub "$ID" true
+  assert_failure
+  assert_output_contains "cpuset/$CG_PARENT/$ID/sub/tasks"
+  assert_output_contains "cpuset.cpus"
+  d=/sys/fs/cgroup/cpuset/$CG_PARENT/$ID
+  cat "$d/cpuset.cpus" > "$d/sub/cpuset.cpus"
+  cat "$d/cpuset.mems" > "$d/sub/cpuset.mems"
+  minirt exec --detach --cgroup sub --pid-file "$TEST_DIR/exec.pid" "$ID" sleep 100
+  execd=$(cat "$TEST_DIR/exec.pid")
+  while IFS=: read -r _ ctrl path; do
+    [ "$path" = "/$CG_PARENT/$ID/sub" ] || {
+      echo "hierarchy '$ctrl' at '$path'" >&2; false; }
+  done < "/proc/$execd/cgroup"
+  rt exec --cgroup ../x "$ID" true
+  assert_failure
+  minirt delete --force "$ID"
+  assert_no_traces "$ID"
+}
