@@ -102,8 +102,8 @@ pid_t cgroup_join_clone(struct cgroup_join *j, uint64_t flags) {
     if (errno != ENOSYS && errno != E2BIG)
       return -1;
   }
-  return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL,
-                        NULL, NULL, NULL);
+  return (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL,
+                        NULL, NULL);
 }
 
 /* Only on the error path: the name of what fd was opened as. */
@@ -114,8 +114,10 @@ static int fail_on_fd(struct minirt_error *err, int e, int fd) {
   name[n > 0 ? n : 0] = '\0';
   /* v1 cpuset refuses tasks while its cpus or mems are unset. */
   if (e == ENOSPC && strstr(name, "cpuset") != NULL)
-    return minirt_fail(err, e, "join cgroup: write `%s` (are its cpuset.cpus "
-                       "and cpuset.mems set?)", name);
+    return minirt_fail(err, e,
+                       "join cgroup: write `%s` (are its cpuset.cpus "
+                       "and cpuset.mems set?)",
+                       name);
   return minirt_fail(err, e, "join cgroup: write `%s`", name);
 }
 
