@@ -365,25 +365,6 @@ int cgroup_update(const char *path, const struct oci_resources *res,
 
 /* ---- enter, destroy, open ---- */
 
-int cgroup_enter(const char *path, pid_t pid, struct minirt_error *err) {
-  const struct cgroup_layout *l;
-  int ret = check_path(path, err);
-  if (ret < 0 || (ret = cgroup_layout_get(&l, err)) < 0)
-    return ret;
-  char buf[32];
-  snprintf(buf, sizeof buf, "%d", (int)pid);
-  for (size_t i = 0; i <= l->n; i++) {
-    const char *mnt = i < l->n ? l->h[i].mountpoint : l->v2;
-    if (mnt == NULL)
-      continue;
-    _cleanup_close_ int fd = -1;
-    if ((ret = cgroup_open_dir(mnt, path, &fd, err)) < 0 ||
-        (ret = cgroup_write(fd, "cgroup.procs", buf, err)) < 0)
-      return ret;
-  }
-  return 0;
-}
-
 /* rmdir, retrying while the kernel still releases dying tasks. */
 static int rmdir_retry(const char *dir, struct minirt_error *err) {
   for (int i = 0;; i++) {

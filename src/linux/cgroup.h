@@ -29,9 +29,6 @@ int cgroup_resolve_path(const char *cgroups_path, const char *id,
  * `res` (may be NULL). An error leaves nothing created. */
 int cgroup_create(const char *path, const struct oci_resources *res,
                   struct minirt_error *err);
-/* Moves pid into the cgroup in every hierarchy. */
-int cgroup_enter(const char *path, pid_t pid, struct minirt_error *err);
-
 /* A new process joining its cgroup cheaply (cgroup_join.c): the parent
  * opens the cgroup before cloning, the child is born in it on v2 and
  * moves itself on v1. The child must be single-threaded. */

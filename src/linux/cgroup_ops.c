@@ -199,7 +199,7 @@ int cgroup_pids(const char *path, pid_t **pids, size_t *n,
 /* ---- kill ---- */
 
 /* cgroup.kill (v2, Linux 5.14+) kills every task atomically; also usable
- * in hybrid mode, where cgroup_enter put the tasks in the v2 cgroup too. */
+ * in hybrid mode, where the tasks joined the v2 cgroup too (cgroup_join.c). */
 static int try_cgroup_kill(const char *path, bool *done,
                            struct minirt_error *err) {
   const struct cgroup_layout *l;

@@ -358,15 +358,20 @@ static char *read_ctl(const char *ctl, const char *v2ctl, const char *file,
 }
 
 /* The child waits on a pipe, then tries the devices and sleeps. */
-static pid_t spawn(int *go, int *report) {
+/* A child that joins the cgroup `cgpath` the way a container init does
+ * (cgroup_join.c), says so, then waits for `go`. */
+static pid_t spawn(const char *cgpath, int *go, int *report) {
   int p1[2], p2[2];
+  struct minirt_error e = {0};
+  struct cgroup_join cg;
   cr_assert_eq(pipe2(p1, O_CLOEXEC), 0);
   cr_assert_eq(pipe2(p2, O_CLOEXEC), 0);
-  pid_t pid = fork();
+  cr_assert_eq(cgroup_join_open(cgpath, &cg, &e), 0, "%s", e.msg);
+  pid_t pid = cgroup_join_clone(&cg, 0);
   cr_assert_geq(pid, 0);
   if (pid == 0) {
-    char c;
-    if (read(p1[0], &c, 1) != 1)
+    char c = cgroup_join_self(&cg, &e) == 0 ? 'j' : 'f';
+    if (write(p2[1], &c, 1) != 1 || read(p1[0], &c, 1) != 1)
       _exit(1);
     int a = open("/dev/null", O_RDWR | O_CLOEXEC);
     int b = open("/dev/full", O_RDWR | O_CLOEXEC);
@@ -376,8 +381,12 @@ static pid_t spawn(int *go, int *report) {
     for (;;)
       pause();
   }
+  cgroup_join_close(&cg);
   close(p1[0]);
   close(p2[1]);
+  char joined = 0;
+  cr_assert_eq(read(p2[0], &joined, 1), 1);
+  cr_assert_eq(joined, 'j', "the child could not join `%s`", cgpath);
   *go = p1[1];
   *report = p2[0];
   return pid;
@@ -424,8 +433,7 @@ Test(cgroup_root, full_cycle, .init = root_setup, .fini = root_teardown,
   cr_assert_str_eq(s, "1024\n");
 
   int go, report;
-  child = spawn(&go, &report);
-  cr_assert_eq(cgroup_enter(path, child, &e), 0, "%s", e.msg);
+  child = spawn(path, &go, &report);
   cr_assert_eq(write(go, "x", 1), 1);
   char got[2];
   cr_assert_eq(read(report, got, 2), 2);
@@ -469,8 +477,7 @@ Test(cgroup_root, kill_all_with_sigterm_freezes, .init = root_setup,
   struct minirt_error e = {0};
   cr_assert_eq(cgroup_create(path, NULL, &e), 0, "%s", e.msg);
   int go, report;
-  child = spawn(&go, &report);
-  cr_assert_eq(cgroup_enter(path, child, &e), 0, "%s", e.msg);
+  child = spawn(path, &go, &report);
   cr_assert_eq(cgroup_kill_all(path, SIGTERM, &e), 0, "%s", e.msg);
   int st;
   cr_assert_eq(waitpid(child, &st, 0), child);
@@ -543,8 +550,7 @@ Test(cgroup_root, v2_device_bpf, .init = root_setup, .fini = root_teardown,
   cr_assert_eq(cgroup_devices_attach_bpf(fd, r, n, &e), 0, "%s", e.msg);
   free(r);
   int go, report;
-  child = spawn(&go, &report);
-  cr_assert_eq(cgroup_enter(path, child, &e), 0, "%s", e.msg);
+  child = spawn(path, &go, &report);
   cr_assert_eq(write(go, "x", 1), 1);
   char got[2];
   cr_assert_eq(read(report, got, 2), 2);
