@@ -3,7 +3,7 @@
 
 assert_success() {
   if [ "$status" -ne 0 ]; then
-    echo "expected success, got status $status; output: $output" >&2
+    echo "expected success, got status $status; output: $output${stderr:+; stderr: $stderr}" >&2
     return 1
   fi
 }
@@ -31,7 +31,7 @@ assert_output_contains() {
 
 assert_equal() {
   if [ "$1" != "$2" ]; then
-    echo "expected '$2', got '$1'" >&2
+    echo "expected '$2', got '$1'${stderr:+ (stderr: $stderr)}" >&2
     return 1
   fi
 }

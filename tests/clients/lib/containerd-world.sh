@@ -66,6 +66,11 @@ start() {
     mount -t tmpfs -o mode=755 tmpfs /run || exit 1
     [ -d /etc/docker ] && mount -t tmpfs -o mode=755 tmpfs /etc/docker
     ip link set lo up 2>/dev/null
+    # A new network namespace starts with forwarding off (it inherits the
+    # host, which on a fresh machine has it off); dockerd then adds a
+    # networking warning to every `docker run`. Forwarding in this private
+    # namespace reaches nothing.
+    echo 1 > /proc/sys/net/ipv4/ip_forward || exit 1
     exec containerd --config "$1"' sh "$dir/containerd.toml" \
     </dev/null >"$dir/containerd.log" 2>&1 3>&- &
   echo $! > "$dir/containerd.pid"
