@@ -12,7 +12,7 @@
 
 #include "core/container_state.h"
 #include "core/runtime.h"
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup.h"
 #include "linux/procinfo.h"
 #include "spec/events.h"
 #include "spec/state.h"

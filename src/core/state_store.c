@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup.h"
 #include "linux/procinfo.h"
 #include "util/cleanup.h"
 #include "util/fs.h"

@@ -2,7 +2,7 @@
 
 #include <stdio.h>
 
-#include "linux/rootfs.h"
+#include "linux/rootfs/rootfs.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"

@@ -12,13 +12,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup.h"
 #include "linux/console.h"
 #include "core/merge.h"
 #include "linux/namespaces.h"
-#include "linux/passwd.h"
-#include "linux/process.h"
-#include "linux/rootfs.h"
+#include "linux/process/passwd.h"
+#include "linux/process/process.h"
+#include "linux/rootfs/rootfs.h"
 #include "linux/supervise.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"

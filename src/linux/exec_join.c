@@ -14,11 +14,11 @@
 #include <unistd.h>
 
 #include "core/merge.h"
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup.h"
 #include "linux/console.h"
 #include "linux/namespaces.h"
-#include "linux/passwd.h"
-#include "linux/process.h"
+#include "linux/process/passwd.h"
+#include "linux/process/process.h"
 #include "linux/supervise.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"

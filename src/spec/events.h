@@ -1,6 +1,6 @@
 /* The `events` documents: runc-compatible {"type":"stats"|"oom","id":...,
  * "data":{...}} objects, one per line. The stats are filled by
- * src/linux/cgroup_stats.c from the cgroup files; this layer only turns
+ * src/linux/cgroup/stats.c from the cgroup files; this layer only turns
  * them into JSON. */
 #ifndef MINIRT_SPEC_EVENTS_H
 #define MINIRT_SPEC_EVENTS_H

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "linux/cgroup.h"
+#include "linux/cgroup/cgroup.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -359,7 +359,7 @@ static char *read_ctl(const char *ctl, const char *v2ctl, const char *file,
 
 /* The child waits on a pipe, then tries the devices and sleeps. */
 /* A child that joins the cgroup `cgpath` the way a container init does
- * (cgroup_join.c), says so, then waits for `go`. */
+ * (cgroup/join.c), says so, then waits for `go`. */
 static pid_t spawn(const char *cgpath, int *go, int *report) {
   int p1[2], p2[2];
   struct minirt_error e = {0};

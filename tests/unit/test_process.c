@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "linux/process.h"
+#include "linux/process/process.h"
 
 static bool bit(const unsigned long *m, size_t i) {
   const size_t w = 8 * sizeof(unsigned long);

@@ -1,0 +1,425 @@
+/* Cgroup layout detection and the life of a container's cgroup directories:
+ * create (with rollback), enter, destroy, and opening them per controller. */
+#include "linux/cgroup/cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+
+static struct cgroup_layout layout;
+static bool layout_ready;
+
+static int layout_load(struct minirt_error *err) {
+  struct statfs st;
+  if (statfs(CGROUP_ROOT, &st) < 0)
+    return minirt_fail(err, errno, "statfs `%s`", CGROUP_ROOT);
+  if (st.f_type == CGROUP2_SUPER_MAGIC) {
+    layout.mode = CGROUP_MODE_V2;
+    layout.v2 = strdup(CGROUP_ROOT);
+    if (layout.v2 == NULL)
+      return minirt_fail(err, ENOMEM, "cgroup layout");
+  } else {
+    _cleanup_free_ char *mi = NULL;
+    int ret = read_file("/proc/self/mountinfo", 1u << 22, &mi, NULL, err);
+    if (ret < 0)
+      return ret;
+    ret = cgroup_parse_mountinfo(mi, &layout.h, &layout.n, &layout.v2, err);
+    if (ret < 0)
+      return ret;
+    if (layout.n == 0)
+      return minirt_fail_msg(err, ENOENT,
+                             "no cgroup hierarchy is mounted "
+                             "(`/proc/self/mountinfo`)");
+    layout.mode = layout.v2 != NULL ? CGROUP_MODE_HYBRID : CGROUP_MODE_V1;
+  }
+  if (layout.v2 != NULL) {
+    _cleanup_free_ char *p = NULL;
+    if (asprintf(&p, "%s/cgroup.controllers", layout.v2) < 0)
+      return minirt_fail(err, ENOMEM, "cgroup layout");
+    int ret = read_file(p, 65536, &layout.v2_controllers, NULL, err);
+    if (ret < 0)
+      return ret;
+  }
+  return 0;
+}
+
+int cgroup_layout_get(const struct cgroup_layout **out,
+                      struct minirt_error *err) {
+  if (!layout_ready) {
+    int ret = layout_load(err);
+    if (ret < 0) {
+      cgroup_hierarchies_free(layout.h, layout.n);
+      free(layout.v2);
+      free(layout.v2_controllers);
+      memset(&layout, 0, sizeof layout);
+      return ret;
+    }
+    layout_ready = true;
+  }
+  *out = &layout;
+  return 0;
+}
+
+int cgroup_detect(enum cgroup_mode *mode, struct minirt_error *err) {
+  const struct cgroup_layout *l;
+  int ret = cgroup_layout_get(&l, err);
+  if (ret < 0)
+    return ret;
+  *mode = l->mode;
+  return 0;
+}
+
+int cgroup_resolve_path(const char *cgroups_path, const char *id,
+                        bool systemd_cgroup, char **out,
+                        struct minirt_error *err) {
+  _cleanup_free_ char *own = NULL;
+  if (!systemd_cgroup && cgroups_path != NULL && cgroups_path[0] != '\0' &&
+      cgroups_path[0] != '/') {
+    _cleanup_free_ char *text = NULL;
+    int ret = read_file("/proc/self/cgroup", 1u << 20, &text, NULL, err);
+    if (ret < 0)
+      return ret;
+    if ((ret = cgroup_parse_own(text, &own, err)) < 0)
+      return ret;
+  }
+  return cgroup_resolve_path_in(cgroups_path, id, systemd_cgroup, own, out,
+                                err);
+}
+
+int cgroup_write(int dirfd, const char *file, const char *value,
+                 struct minirt_error *err) {
+  _cleanup_close_ int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
+  if (fd < 0)
+    return minirt_fail(err, errno, "write `%s` to `%s`", value, file);
+  size_t len = strlen(value);
+  ssize_t w = write(fd, value, len);
+  if (w < 0)
+    return minirt_fail(err, errno, "write `%s` to `%s`", value, file);
+  if ((size_t)w != len)
+    return minirt_fail(err, EIO, "write `%s` to `%s`", value, file);
+  return 0;
+}
+
+int cgroup_read(int dirfd, const char *file, char **out,
+                struct minirt_error *err) {
+  return read_file_at(dirfd, file, 1u << 20, out, NULL, err);
+}
+
+int cgroup_open_dir(const char *mnt, const char *path, int *fd,
+                    struct minirt_error *err) {
+  _cleanup_free_ char *full = NULL;
+  if (asprintf(&full, "%s%s", mnt, path) < 0)
+    return minirt_fail(err, ENOMEM, "open cgroup");
+  *fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (*fd < 0)
+    return minirt_fail(err, errno, "open cgroup `%s`", full);
+  return 0;
+}
+
+int cgroup_open_controller(const char *path, const char *v1name,
+                           const char *v2name, int *fd, bool *v2,
+                           struct minirt_error *err) {
+  const struct cgroup_layout *l;
+  int ret = cgroup_layout_get(&l, err);
+  if (ret < 0)
+    return ret;
+  for (size_t i = 0; v1name != NULL && i < l->n; i++)
+    if (cgroup_list_has(l->h[i].controllers, v1name)) {
+      *v2 = false;
+      return cgroup_open_dir(l->h[i].mountpoint, path, fd, err);
+    }
+  if (l->v2 != NULL && v2name != NULL &&
+      cgroup_controllers_has(l->v2_controllers, v2name)) {
+    *v2 = true;
+    return cgroup_open_dir(l->v2, path, fd, err);
+  }
+  return -ENODEV;
+}
+
+/* ---- create ---- */
+
+struct created {
+  char **v; /* full paths, in creation order */
+  size_t n;
+};
+
+static void created_rollback(struct created *c) {
+  for (size_t i = c->n; i-- > 0;) {
+    rmdir(c->v[i]);
+    free(c->v[i]);
+  }
+  free(c->v);
+  c->v = NULL;
+  c->n = 0;
+}
+
+static void created_forget(struct created *c) {
+  for (size_t i = 0; i < c->n; i++)
+    free(c->v[i]);
+  free(c->v);
+  c->v = NULL;
+  c->n = 0;
+}
+
+/* v1 cpuset refuses tasks while cpuset.cpus/mems are empty, and a new
+ * cpuset starts empty: inherit the parent's. */
+static int cpuset_inherit(const char *dir, struct minirt_error *err) {
+  static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+  _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_close_ int pfd =
+      openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 || pfd < 0)
+    return minirt_fail(err, errno, "open cgroup `%s`", dir);
+  for (size_t i = 0; i < 2; i++) {
+    _cleanup_free_ char *cur = NULL, *parent = NULL;
+    int ret = cgroup_read(fd, files[i], &cur, err);
+    if (ret < 0)
+      return ret;
+    if (strspn(cur, " \n") != strlen(cur))
+      continue;
+    if ((ret = cgroup_read(pfd, files[i], &parent, err)) < 0)
+      return ret;
+    parent[strcspn(parent, "\n")] = '\0';
+    if ((ret = cgroup_write(fd, files[i], parent, err)) < 0)
+      return ret;
+  }
+  return 0;
+}
+
+/* Enables the v2 controllers the children need: all available in pure v2
+ * (as runc, so a later update can set any of them), only the requested
+ * ones (hugetlb, rdma, ...) in hybrid, where v1 holds the others. */
+static void enable_subtree(const char *dir, const char *const *want) {
+  _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  _cleanup_free_ char *avail = NULL;
+  struct minirt_error e = {0};
+  if (fd < 0 || cgroup_read(fd, "cgroup.controllers", &avail, &e) < 0) {
+    minirt_error_clear(&e);
+    return;
+  }
+  _cleanup_free_ char *enabled = NULL;
+  if (cgroup_read(fd, "cgroup.subtree_control", &enabled, &e) < 0)
+    minirt_error_clear(&e);
+  char *save = NULL;
+  for (char *c = strtok_r(avail, " \n", &save); c != NULL;
+       c = strtok_r(NULL, " \n", &save)) {
+    bool wanted = want == NULL;
+    for (size_t i = 0; want != NULL && want[i] != NULL; i++)
+      wanted = wanted || strcmp(want[i], c) == 0;
+    if (!wanted || (enabled != NULL && cgroup_controllers_has(enabled, c)))
+      continue;
+    char buf[64];
+    snprintf(buf, sizeof buf, "+%s", c);
+    /* A controller that cannot be enabled shows up later as a missing
+     * file, with an error naming it, if the config needs it. */
+    if (cgroup_write(fd, "cgroup.subtree_control", buf, &e) < 0)
+      minirt_error_clear(&e);
+  }
+}
+
+static int created_add(struct created *c, const char *dir,
+                       struct minirt_error *err) {
+  char **nv = realloc(c->v, (c->n + 1) * sizeof *nv);
+  if (nv == NULL)
+    return minirt_fail(err, ENOMEM, "mkdir `%s`", dir);
+  c->v = nv;
+  if ((nv[c->n] = strdup(dir)) == NULL)
+    return minirt_fail(err, ENOMEM, "mkdir `%s`", dir);
+  c->n++;
+  return 0;
+}
+
+/* mkdir -p of mnt+path, recording what it made. */
+static int mkdir_hier(const char *mnt, const char *path, bool cpuset, bool v2,
+                      const char *const *want, struct created *c,
+                      struct minirt_error *err) {
+  _cleanup_free_ char *full = NULL;
+  if (asprintf(&full, "%s%s", mnt, path) < 0)
+    return minirt_fail(err, ENOMEM, "mkdir cgroup");
+  size_t mlen = strlen(mnt);
+  for (char *s = full + mlen + 1;; s++) {
+    if (*s != '/' && *s != '\0')
+      continue;
+    char saved = *s;
+    *s = '\0';
+    if (v2) { /* the parent of the directory we are about to make */
+      char *slash = strrchr(full, '/');
+      *slash = '\0';
+      enable_subtree(full, want);
+      *slash = '/';
+    }
+    if (mkdir(full, 0755) == 0) {
+      int ret = created_add(c, full, err);
+      if (ret < 0)
+        return ret;
+    } else if (errno != EEXIST) {
+      return minirt_fail(err, errno, "mkdir `%s`", full);
+    }
+    if (cpuset) {
+      int ret = cpuset_inherit(full, err);
+      if (ret < 0)
+        return ret;
+    }
+    *s = saved;
+    if (saved == '\0')
+      return 0;
+  }
+}
+
+/* v2 controllers a hybrid host must enable because v1 lacks them. */
+static void hybrid_wanted(const struct cgroup_layout *l,
+                          const struct oci_resources *res, const char **want) {
+  size_t k = 0;
+  struct {
+    const char *v1, *v2;
+    bool asked;
+  } m[] = {
+      {"hugetlb", "hugetlb", res != NULL && res->n_hugepage_limits > 0},
+      {"rdma", "rdma", res != NULL && res->n_rdma > 0},
+      {"memory", "memory", res != NULL && res->memory != NULL},
+      {"cpu", "cpu", res != NULL && res->cpu != NULL},
+      {"cpuset", "cpuset",
+       res != NULL && res->cpu != NULL &&
+           (res->cpu->cpus != NULL || res->cpu->mems != NULL)},
+      {"pids", "pids", res != NULL && res->has_pids},
+      {"blkio", "io", res != NULL && res->blkio != NULL},
+  };
+  for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+    if (!m[i].asked)
+      continue;
+    bool in_v1 = false;
+    for (size_t j = 0; j < l->n; j++)
+      in_v1 = in_v1 || cgroup_list_has(l->h[j].controllers, m[i].v1);
+    if (!in_v1)
+      want[k++] = m[i].v2;
+  }
+  want[k] = NULL;
+}
+
+static int check_path(const char *path, struct minirt_error *err) {
+  if (path == NULL || path[0] != '/' || path[1] == '\0' ||
+      strstr(path, "/../") != NULL || strstr(path, "/./") != NULL)
+    return minirt_fail_msg(err, EINVAL, "invalid cgroup path `%s`",
+                           path != NULL ? path : "(null)");
+  return 0;
+}
+
+int cgroup_create_with_devices(const char *path,
+                               const struct oci_resources *res,
+                               const struct oci_device *devices,
+                               size_t n_devices, struct minirt_error *err) {
+  const struct cgroup_layout *l;
+  int ret = check_path(path, err);
+  if (ret < 0 || (ret = cgroup_layout_get(&l, err)) < 0)
+    return ret;
+  struct created c = {0};
+  for (size_t i = 0; i < l->n && ret == 0; i++)
+    ret = mkdir_hier(l->h[i].mountpoint, path,
+                     cgroup_list_has(l->h[i].controllers, "cpuset"), false,
+                     NULL, &c, err);
+  if (ret == 0 && l->v2 != NULL) {
+    const char *want[8];
+    hybrid_wanted(l, res, want);
+    ret = mkdir_hier(l->v2, path, false, true,
+                     l->mode == CGROUP_MODE_V2 ? NULL : want, &c, err);
+  }
+  if (ret == 0 && (res != NULL || n_devices > 0))
+    ret = cgroup_apply_resources(path, res, devices, n_devices, false, err);
+  if (ret < 0) {
+    created_rollback(&c);
+    minirt_error_prefix(err, "create cgroup `%s`: ", path);
+    return ret;
+  }
+  created_forget(&c);
+  return 0;
+}
+
+int cgroup_create(const char *path, const struct oci_resources *res,
+                  struct minirt_error *err) {
+  return cgroup_create_with_devices(path, res, NULL, 0, err);
+}
+
+int cgroup_update(const char *path, const struct oci_resources *res,
+                  struct minirt_error *err) {
+  int ret = check_path(path, err);
+  if (ret < 0 || res == NULL)
+    return ret;
+  ret = cgroup_apply_resources(path, res, NULL, 0, true, err);
+  if (ret < 0)
+    minirt_error_prefix(err, "update cgroup `%s`: ", path);
+  return ret;
+}
+
+/* ---- enter, destroy, open ---- */
+
+/* rmdir, retrying while the kernel still releases dying tasks. */
+static int rmdir_retry(const char *dir, struct minirt_error *err) {
+  for (int i = 0;; i++) {
+    if (rmdir(dir) == 0 || errno == ENOENT)
+      return 0;
+    if (errno != EBUSY || i >= 50)
+      return minirt_fail(err, errno, "rmdir `%s`", dir);
+    struct timespec ts = {0, 10 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+}
+
+/* Removes sub-cgroups (made by the container) depth first, then dir. */
+static int rmdir_tree(const char *dir, int depth, struct minirt_error *err) {
+  DIR *d = opendir(dir);
+  if (d == NULL)
+    return errno == ENOENT ? 0 : minirt_fail(err, errno, "open `%s`", dir);
+  int ret = 0;
+  struct dirent *de;
+  while (ret == 0 && depth < 64 && (de = readdir(d)) != NULL) {
+    if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+        strcmp(de->d_name, "..") == 0)
+      continue;
+    _cleanup_free_ char *sub = NULL;
+    if (asprintf(&sub, "%s/%s", dir, de->d_name) < 0)
+      ret = minirt_fail(err, ENOMEM, "rmdir `%s`", dir);
+    else
+      ret = rmdir_tree(sub, depth + 1, err);
+  }
+  closedir(d);
+  return ret < 0 ? ret : rmdir_retry(dir, err);
+}
+
+int cgroup_destroy(const char *path, struct minirt_error *err) {
+  const struct cgroup_layout *l;
+  int ret = check_path(path, err);
+  if (ret < 0 || (ret = cgroup_layout_get(&l, err)) < 0)
+    return ret;
+  /* A default path "/minirt/<id>" also drops its parent when empty. */
+  bool dflt = strncmp(path, "/minirt/", 8) == 0 &&
+              strchr(path + 8, '/') == NULL && path[8] != '\0';
+  int first = 0;
+  for (size_t i = 0; i <= l->n; i++) {
+    const char *mnt = i < l->n ? l->h[i].mountpoint : l->v2;
+    if (mnt == NULL)
+      continue;
+    _cleanup_free_ char *full = NULL, *parent = NULL;
+    if (asprintf(&full, "%s%s", mnt, path) < 0 ||
+        asprintf(&parent, "%s/minirt", mnt) < 0)
+      return minirt_fail(err, ENOMEM, "destroy cgroup");
+    ret = rmdir_tree(full, 0, err);
+    if (ret < 0 && first == 0)
+      first = ret; /* go on: remove what can be removed */
+    if (ret == 0 && dflt)
+      rmdir(parent); /* ENOTEMPTY/EBUSY: other containers still there */
+  }
+  return first;
+}

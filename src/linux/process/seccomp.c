@@ -1,0 +1,247 @@
+#include "linux/process/seccomp.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "linux/terminal.h"
+#include "util/cleanup.h"
+#include "util/fs.h"
+
+static void cleanup_seccomp_ctx(scmp_filter_ctx *c) {
+  if (*c != NULL)
+    seccomp_release(*c);
+}
+#define _cleanup_seccomp_ __attribute__((cleanup(cleanup_seccomp_ctx)))
+
+/* Maps an OCI action name to a libseccomp action value. Only ERRNO and
+ * TRACE carry errnoRet; EPERM is their default, as in runc. */
+static int parse_action(const char *name, bool has_ret, uint32_t ret,
+                        uint32_t *out, const char *field,
+                        struct minirt_error *err) {
+  uint32_t r = has_ret ? ret : EPERM;
+  if (name == NULL)
+    return minirt_fail_msg(err, EINVAL, "%s: missing action", field);
+  if (strcmp(name, "SCMP_ACT_KILL") == 0 ||
+      strcmp(name, "SCMP_ACT_KILL_THREAD") == 0)
+    *out = SCMP_ACT_KILL_THREAD;
+  else if (strcmp(name, "SCMP_ACT_KILL_PROCESS") == 0)
+    *out = SCMP_ACT_KILL_PROCESS;
+  else if (strcmp(name, "SCMP_ACT_TRAP") == 0)
+    *out = SCMP_ACT_TRAP;
+  else if (strcmp(name, "SCMP_ACT_ERRNO") == 0)
+    *out = SCMP_ACT_ERRNO(r);
+  else if (strcmp(name, "SCMP_ACT_TRACE") == 0)
+    *out = SCMP_ACT_TRACE(r);
+  else if (strcmp(name, "SCMP_ACT_ALLOW") == 0)
+    *out = SCMP_ACT_ALLOW;
+  else if (strcmp(name, "SCMP_ACT_LOG") == 0)
+    *out = SCMP_ACT_LOG;
+  else if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
+    *out = SCMP_ACT_NOTIFY;
+  else
+    return minirt_fail_msg(err, EINVAL, "unsupported: %s: `%s`", field, name);
+  if (has_ret && strcmp(name, "SCMP_ACT_ERRNO") != 0 &&
+      strcmp(name, "SCMP_ACT_TRACE") != 0)
+    return minirt_fail_msg(err, EINVAL,
+                           "%s: errnoRet is only valid with SCMP_ACT_ERRNO "
+                           "and SCMP_ACT_TRACE, not `%s`",
+                           field, name);
+  return 0;
+}
+
+static int parse_op(const char *name, enum scmp_compare *out,
+                    struct minirt_error *err) {
+  static const struct {
+    const char *name;
+    enum scmp_compare op;
+  } ops[] = {
+      {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
+      {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+      {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+      {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+  };
+  for (size_t i = 0; name != NULL && i < sizeof(ops) / sizeof(ops[0]); i++)
+    if (strcmp(ops[i].name, name) == 0) {
+      *out = ops[i].op;
+      return 0;
+    }
+  return minirt_fail_msg(err, EINVAL,
+                         "unsupported: linux.seccomp.syscalls.args.op: `%s`",
+                         name != NULL ? name : "(null)");
+}
+
+static int add_architectures(scmp_filter_ctx c, const struct oci_strv *archs,
+                             struct minirt_error *err) {
+  for (size_t i = 0; i < archs->n; i++) {
+    const char *name = archs->v[i];
+    const char *p = strncmp(name, "SCMP_ARCH_", 10) == 0 ? name + 10 : name;
+    char lower[64];
+    size_t n = strlen(p);
+    if (n >= sizeof(lower))
+      n = sizeof(lower) - 1;
+    for (size_t j = 0; j < n; j++)
+      lower[j] = (char)tolower((unsigned char)p[j]);
+    lower[n] = '\0';
+    uint32_t arch = seccomp_arch_resolve_name(lower);
+    if (arch == 0)
+      return minirt_fail_msg(
+          err, EINVAL, "unsupported: linux.seccomp.architectures: `%s`", name);
+    int r = seccomp_arch_add(c, arch);
+    if (r < 0 && r != -EEXIST)
+      return minirt_fail(err, -r, "seccomp: add architecture `%s`", name);
+  }
+  return 0;
+}
+
+static int set_flags(scmp_filter_ctx c, const struct oci_strv *flags,
+                     struct minirt_error *err) {
+  for (size_t i = 0; i < flags->n; i++) {
+    const char *f = flags->v[i];
+    enum scmp_filter_attr attr;
+    if (strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+      attr = SCMP_FLTATR_CTL_TSYNC;
+    else if (strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0)
+      attr = SCMP_FLTATR_CTL_LOG;
+    else if (strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+      attr = SCMP_FLTATR_CTL_SSB;
+    else
+      /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs libseccomp >= 2.6. */
+      return minirt_fail_msg(err, EINVAL,
+                             "unsupported: linux.seccomp.flags: `%s`", f);
+    int r = seccomp_attr_set(c, attr, 1);
+    if (r < 0)
+      return minirt_fail(err, -r, "linux.seccomp.flags: `%s`", f);
+  }
+  return 0;
+}
+
+/* runc's rule: arguments with distinct indices form one rule (all must
+ * match); if two share an index, each argument becomes its own rule (any
+ * may match), since one rule cannot test an argument twice. */
+static int add_syscall_rules(scmp_filter_ctx c, int nr, uint32_t action,
+                             const struct oci_seccomp_syscall *sc,
+                             const char *name, struct minirt_error *err) {
+  if (sc->n_args > 6)
+    return minirt_fail_msg(err, EINVAL,
+                           "linux.seccomp: syscall `%s`: more than 6 args",
+                           name);
+  struct scmp_arg_cmp cmps[6];
+  bool same_index = false;
+  for (size_t i = 0; i < sc->n_args; i++) {
+    enum scmp_compare op = SCMP_CMP_EQ;
+    int ret = parse_op(sc->args[i].op, &op, err);
+    if (ret < 0)
+      return ret;
+    if (sc->args[i].index > 5)
+      return minirt_fail_msg(err, EINVAL,
+                             "linux.seccomp: syscall `%s`: arg index %u > 5",
+                             name, sc->args[i].index);
+    cmps[i] = (struct scmp_arg_cmp){sc->args[i].index, op, sc->args[i].value,
+                                    sc->args[i].value_two};
+    for (size_t j = 0; j < i; j++)
+      if (sc->args[j].index == sc->args[i].index)
+        same_index = true;
+  }
+  int r;
+  if (!same_index) {
+    r = seccomp_rule_add_array(c, action, nr, (unsigned)sc->n_args, cmps);
+  } else {
+    r = 0;
+    for (size_t i = 0; i < sc->n_args && r >= 0; i++)
+      r = seccomp_rule_add_array(c, action, nr, 1, &cmps[i]);
+  }
+  if (r < 0)
+    return minirt_fail(err, -r, "linux.seccomp: add rule for syscall `%s`",
+                       name);
+  return 0;
+}
+
+static int add_rules(scmp_filter_ctx c, const struct oci_seccomp *s,
+                     uint32_t default_action, struct minirt_error *err) {
+  for (size_t i = 0; i < s->n_syscalls; i++) {
+    const struct oci_seccomp_syscall *sc = &s->syscalls[i];
+    uint32_t action;
+    int ret = parse_action(sc->action, sc->has_errno_ret, sc->errno_ret,
+                           &action, "linux.seccomp.syscalls.action", err);
+    if (ret < 0)
+      return ret;
+    /* libseccomp refuses a rule equal to the default; it changes nothing. */
+    if (action == default_action)
+      continue;
+    for (size_t j = 0; j < sc->names.n; j++) {
+      int nr = seccomp_syscall_resolve_name(sc->names.v[j]);
+      if (nr == __NR_SCMP_ERROR)
+        continue;
+      ret = add_syscall_rules(c, nr, action, sc, sc->names.v[j], err);
+      if (ret < 0)
+        return ret;
+    }
+  }
+  return 0;
+}
+
+bool seccomp_uses_notify(const struct oci_seccomp *s) {
+  if (s == NULL)
+    return false;
+  if (s->default_action != NULL &&
+      strcmp(s->default_action, "SCMP_ACT_NOTIFY") == 0)
+    return true;
+  for (size_t i = 0; i < s->n_syscalls; i++)
+    if (s->syscalls[i].action != NULL &&
+        strcmp(s->syscalls[i].action, "SCMP_ACT_NOTIFY") == 0)
+      return true;
+  return false;
+}
+
+int seccomp_build_and_load(const struct oci_seccomp *s, int *notify_fd,
+                           struct minirt_error *err) {
+  *notify_fd = -1;
+  uint32_t def;
+  int ret = parse_action(s->default_action, s->has_default_errno_ret,
+                         s->default_errno_ret, &def,
+                         "linux.seccomp.defaultAction", err);
+  if (ret < 0)
+    return ret;
+  _cleanup_seccomp_ scmp_filter_ctx c = seccomp_init(def);
+  if (c == NULL)
+    return minirt_fail_msg(err, EINVAL, "seccomp: cannot create a filter "
+                                        "with the default action");
+  /* no_new_privs is the process's business (process.noNewPrivileges), not
+   * a side effect of loading the filter. */
+  ret = seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, 0);
+  if (ret < 0)
+    return minirt_fail(err, -ret, "seccomp: clear the NNP attribute");
+  if ((ret = add_architectures(c, &s->architectures, err)) < 0 ||
+      (ret = set_flags(c, &s->flags, err)) < 0 ||
+      (ret = add_rules(c, s, def, err)) < 0)
+    return ret;
+  ret = seccomp_load(c);
+  if (ret < 0)
+    return minirt_fail(err, -ret, "seccomp: load the filter");
+  if (seccomp_uses_notify(s)) {
+    int fd = seccomp_notify_fd(c);
+    if (fd < 0)
+      return minirt_fail(err, fd == -1 ? EINVAL : -fd,
+                         "seccomp: get the notify fd");
+    /* The fd is owned by the filter context; keep our own copy. */
+    *notify_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (*notify_fd < 0)
+      return minirt_fail(err, errno, "seccomp: dup the notify fd");
+  }
+  return 0;
+}
+
+int seccomp_send_notify_fd(int sock, int notify_fd, const char *payload,
+                           struct minirt_error *err) {
+  const char *data = payload != NULL && *payload ? payload : "{}";
+  int ret = terminal_send_fd(sock, notify_fd, data, err);
+  if (ret < 0)
+    minirt_error_prefix(err, "linux.seccomp.listenerPath: ");
+  return ret;
+}
