@@ -1,6 +1,7 @@
 #!/bin/bash
 # The whole test suite. Installs what it needs, then:
 #   plain build (the static-pie binary users get): criterion unit tests,
+#     the layer rule of docs/architecture.md (includes and calls),
 #     every integration and security test, the real clients (podman/conmon,
 #     containerd, docker) driving minirt, the cgroup v2 VM lane, and a smoke
 #     run of the benchmark (N=3; it judges no time);
@@ -70,6 +71,10 @@ bats_lane() { # name minirt-binary dirs...
 
 if build build --buildtype=debugoptimized; then
   unit_tests plain build
+  echo "== layers"
+  tests/layers/check.sh build >"$log/layers.tap" 2>&1
+  count_tap "$log/layers.tap"
+  show_failures "$log/layers.tap"
   if [ "${MINIRT_SKIP_PLAIN_INTEGRATION:-0}" != 1 ]; then
     bats_lane plain-integration "$top/build/minirt" tests/integration tests/security
   fi

@@ -110,7 +110,8 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
                                 .process = r.process, .cgroup_path = cgroup,
                                 .preserve_fds = o->preserve_fds,
                                 .state_json = state,
-                                .want_pty = r.process->terminal};
+                                .want_pty = r.process->terminal,
+                                .derive_home = merge_derive_home};
     if (!o->detach)
       supervise_block_signals();
     ret = exec_join_spawn(&jo, &j, err);

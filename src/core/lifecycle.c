@@ -16,6 +16,7 @@
 #include "core/hooks.h"
 #include "core/lifecycle.h"
 #include "core/log.h"
+#include "core/merge.h"
 #include "core/runtime.h"
 #include "linux/cgroup/cgroup.h"
 #include "linux/container.h"
@@ -269,7 +270,8 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
         .preserve_fds = o->preserve_fds + n_listen,
         .host_mount_base = host_mount_base,
         .runtime_hooks = runtime_hooks,
-        .container_hooks = container_hooks, .data = &cc};
+        .container_hooks = container_hooks, .data = &cc,
+        .derive_home = merge_derive_home};
     ret = container_spawn(&so, &sp, err);
     out->exit_code = sp.exit_code;
   }

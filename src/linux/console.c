@@ -6,6 +6,7 @@
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 
 int console_setup_child(int sock, const struct oci_process *p,
                         bool bind_console, struct minirt_error *err) {
@@ -22,7 +23,7 @@ int console_setup_child(int sock, const struct oci_process *p,
   }
   ret = sync_send(sock, SYNC_PTY, 0, NULL, err);
   if (ret == 0)
-    ret = terminal_send_fd(sock, master, "pty", err);
+    ret = fdpass_send(sock, master, "pty", err);
   if (ret < 0)
     return ret;
   uint32_t h = 0, w = 0;

@@ -14,15 +14,14 @@
 
 #include "linux/cgroup/cgroup.h"
 #include "linux/console.h"
-#include "core/merge.h"
 #include "linux/namespaces.h"
-#include "linux/process/passwd.h"
 #include "linux/process/process.h"
 #include "linux/rootfs/rootfs.h"
 #include "linux/supervise.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 
 #ifndef CLONE_NEWTIME
@@ -128,13 +127,14 @@ static int apply_sysctl(const struct oci_config *cfg, const bool *wanted,
 
 /* Like exec (and runc): a process without HOME gets the one of its user in
  * the container's /etc/passwd. The copy lives until execve. */
-static int derive_init_home(struct process_ctx *ctx,
+static int derive_init_home(const struct container_spawn_opts *o,
+                            struct process_ctx *ctx,
                             struct minirt_error *err) {
   struct oci_process *p = oci_process_dup(ctx->process);
   if (p == NULL)
     return minirt_fail(err, ENOMEM, "process");
   _cleanup_free_ char *passwd = passwd_read_container();
-  int ret = merge_derive_home(p, passwd, err);
+  int ret = o->derive_home(p, passwd, err);
   if (ret < 0) {
     oci_process_free(p);
     return ret;
@@ -228,7 +228,7 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
   ret = rootfs_finalize(cfg, err);
   if (ret < 0)
     return ret;
-  ret = derive_init_home(ctx, err);
+  ret = derive_init_home(o, ctx, err);
   if (ret < 0)
     return ret;
   if (!o->no_new_keyring &&
@@ -341,7 +341,7 @@ static int parent_loop(const struct container_spawn_opts *o, pid_t pid,
       break;
     }
     case SYNC_PTY:
-      ret = terminal_recv_fd(sock, &out->pty_master, err);
+      ret = fdpass_recv(sock, &out->pty_master, err);
       if (ret < 0)
         return ret;
       break;

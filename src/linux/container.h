@@ -30,6 +30,12 @@ struct container_spawn_opts {
   int (*container_hooks)(void *data, const char *kind, const char *state_json,
                          struct minirt_error *err);
   void *data;
+  /* The merge engine's one rule that needs the container's files (HOME from
+   * its /etc/passwd, core/merge.h merge_derive_home): called in the child
+   * once it is inside the container's root, with that file's text (NULL
+   * when there is none). Handed in so that the executor needs no core. */
+  int (*derive_home)(struct oci_process *p, const char *passwd_text,
+                     struct minirt_error *err);
 };
 
 struct container_spawned {

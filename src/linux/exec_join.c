@@ -13,16 +13,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/merge.h"
 #include "linux/cgroup/cgroup.h"
 #include "linux/console.h"
 #include "linux/namespaces.h"
-#include "linux/process/passwd.h"
 #include "linux/process/process.h"
 #include "linux/supervise.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 
 /* Opens the init's namespaces that the container has and that differ from
@@ -74,10 +73,11 @@ static int join_all(int fds[OCI_NS_COUNT], struct minirt_error *err) {
   return 0;
 }
 
-static int derive_home(struct oci_process *p, struct minirt_error *err) {
+static int derive_home(const struct exec_join_opts *o,
+                       struct minirt_error *err) {
   /* A container without a usable /etc/passwd still gets HOME=/. */
   _cleanup_free_ char *passwd = passwd_read_container();
-  return merge_derive_home(p, passwd, err);
+  return o->derive_home(o->process, passwd, err);
 }
 
 static int child_setup(const struct exec_join_opts *o, int fds[OCI_NS_COUNT],
@@ -99,7 +99,7 @@ static int child_setup(const struct exec_join_opts *o, int fds[OCI_NS_COUNT],
     close(root_fd);
   if (chdir("/") < 0)
     return minirt_fail(err, errno, "chdir `/`");
-  ret = derive_home(o->process, err);
+  ret = derive_home(o, err);
   if (ret < 0)
     return ret;
   if (o->want_pty) {
@@ -143,7 +143,7 @@ static int wait_exec(pid_t pid, int sock, struct exec_joined *out,
     if (ret < 0)
       return ret;
     if (m.type == SYNC_PTY) {
-      ret = terminal_recv_fd(sock, &out->pty_master, err);
+      ret = fdpass_recv(sock, &out->pty_master, err);
       if (ret < 0)
         return ret;
       continue;

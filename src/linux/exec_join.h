@@ -12,12 +12,18 @@
 
 struct exec_join_opts {
   pid_t init_pid;
-  const struct oci_config *cfg;      /* the config saved at create */
-  struct oci_process *process;       /* the merged process (HOME is derived here) */
-  const char *cgroup_path;           /* container cgroup or --cgroup sub-cgroup */
+  const struct oci_config *cfg; /* the config saved at create */
+  struct oci_process *process;  /* the merged process (HOME is derived here) */
+  const char *cgroup_path;      /* container cgroup or --cgroup sub-cgroup */
   int preserve_fds;
   const char *state_json;
-  bool want_pty;                     /* process->terminal */
+  bool want_pty; /* process->terminal */
+  /* The merge engine's one rule that needs the container's files (HOME from
+   * its /etc/passwd, core/merge.h merge_derive_home): called in the child
+   * once it is inside the container's root, with that file's text (NULL
+   * when there is none). Handed in so that the executor needs no core. */
+  int (*derive_home)(struct oci_process *p, const char *passwd_text,
+                     struct minirt_error *err);
 };
 
 struct exec_joined {

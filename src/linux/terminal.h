@@ -1,4 +1,4 @@
-/* Pseudo-terminals, the console socket and fd passing. */
+/* Pseudo-terminals and the console socket (fd passing: util/fdpass.h). */
 #ifndef MINIRT_LINUX_TERMINAL_H
 #define MINIRT_LINUX_TERMINAL_H
 
@@ -15,12 +15,6 @@ int terminal_open_pty(int *master, int *slave, struct minirt_error *err);
  * optional size (0 = leave). Closes slave if it is > 2. */
 int terminal_make_controlling(int slave, uint32_t height, uint32_t width,
                               struct minirt_error *err);
-/* Sends fd over a connected unix socket with SCM_RIGHTS, with `tag` as the
- * payload (runc sends the pty's name). */
-int terminal_send_fd(int sock, int fd, const char *tag,
-                     struct minirt_error *err);
-/* Receives one fd (O_CLOEXEC) from a unix socket. */
-int terminal_recv_fd(int sock, int *fd, struct minirt_error *err);
 /* Connects to the --console-socket path and sends the pty master. */
 int terminal_send_to_console_socket(const char *path, int master,
                                     struct minirt_error *err);

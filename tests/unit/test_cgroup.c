@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/internal.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 

@@ -1,7 +1,7 @@
 /* linux.resources.blockIO: v1 blkio.* files, v2 io.weight / io.max. The
  * BFQ scheduler's files (blkio.bfq.weight, io.bfq.weight) take the blkio
  * scale (10..1000) unconverted; io.weight takes 1..10000. */
-#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/internal.h"
 
 #include <errno.h>
 #include <inttypes.h>

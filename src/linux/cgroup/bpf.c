@@ -1,7 +1,7 @@
 /* Loading and attaching the v2 device filter (BPF_CGROUP_DEVICE) with the
  * bpf(2) syscall directly. An update attaches the new program before it
  * detaches the old ones, so the cgroup is never left without a filter. */
-#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/internal.h"
 
 #include <errno.h>
 #include <linux/bpf.h>

@@ -21,7 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/internal.h"
 #include "util/cleanup.h"
 
 #ifndef CLONE_INTO_CGROUP

@@ -3,7 +3,7 @@
  * lives in v2 on a hybrid host). A controller the host lacks is an error
  * only when the config asks for it. Values of 0 mean "unset" (runc and
  * docker send 0 for fields an update leaves alone). */
-#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/internal.h"
 
 #include <errno.h>
 #include <fcntl.h>

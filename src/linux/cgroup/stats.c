@@ -3,7 +3,7 @@
  * controller. A file the kernel does not offer (memsw without swap
  * accounting, cpu.stat without CFS bandwidth) leaves its fields at zero;
  * a missing cgroup is an error. */
-#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/internal.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* Operations on a running container's cgroup: freeze/thaw, listing its
  * pids, and signalling all of them. */
-#include "linux/cgroup/cgroup.h"
+#include "linux/cgroup/internal.h"
 
 #include <dirent.h>
 #include <errno.h>

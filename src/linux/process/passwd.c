@@ -1,4 +1,4 @@
-#include "linux/process/passwd.h"
+#include "linux/process/process.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -40,6 +40,12 @@ int process_exec(struct process_ctx *ctx, struct minirt_error *err);
 
 void process_ctx_release(struct process_ctx *ctx);
 
+/* The text of the current root's /etc/passwd (call it inside the
+ * container), or NULL when there is none or it is not a regular file: a
+ * FIFO or device planted there must not block or feed the runtime.
+ * (process/passwd.c) */
+char *passwd_read_container(void);
+
 /* Sets rlimits/oom/... only; used where a step must run separately. */
 int process_apply_rlimits(const struct oci_process *p, struct minirt_error *err);
 

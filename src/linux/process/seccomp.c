@@ -9,8 +9,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include "linux/terminal.h"
 #include "util/cleanup.h"
+#include "util/fdpass.h"
 #include "util/fs.h"
 
 static void cleanup_seccomp_ctx(scmp_filter_ctx *c) {
@@ -240,7 +240,7 @@ int seccomp_build_and_load(const struct oci_seccomp *s, int *notify_fd,
 int seccomp_send_notify_fd(int sock, int notify_fd, const char *payload,
                            struct minirt_error *err) {
   const char *data = payload != NULL && *payload ? payload : "{}";
-  int ret = terminal_send_fd(sock, notify_fd, data, err);
+  int ret = fdpass_send(sock, notify_fd, data, err);
   if (ret < 0)
     minirt_error_prefix(err, "linux.seccomp.listenerPath: ");
   return ret;

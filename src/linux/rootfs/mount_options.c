@@ -13,8 +13,6 @@
 #define MS_NOSYMFOLLOW 256
 #endif
 
-#define MS_ATIME_MASK (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
-
 struct flag_opt {
   const char *name;
   bool clear;

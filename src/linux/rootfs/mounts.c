@@ -11,17 +11,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/cleanup.h"
-
-#define MS_ATIME_MASK (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
-/* Per-mount flags a bind remount may change; the rest are fs data. */
-#define MS_PER_MOUNT                                                           \
-  (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NODIRATIME |              \
-   MS_ATIME_MASK | 256 /* MS_NOSYMFOLLOW */)
 
 static const char *mount_name(const struct oci_mount *m) {
   if (m->source != NULL && m->source[0] != '\0')
@@ -54,38 +47,6 @@ bool mounts_has(const struct oci_config *cfg, const char *dest,
       return true;
   }
   return false;
-}
-
-int mount_remount_bind(int fd, unsigned long set, unsigned long clear,
-                       bool atime_given, bool recursive) {
-  char p[FD_PATH_MAX];
-  fd_path(fd, p);
-  struct statvfs sv;
-  if (statvfs(p, &sv) < 0)
-    return -errno;
-  /* A user namespace may not drop flags locked by its parent, so the
-   * current ones are kept unless the config clears them explicitly. */
-  static const struct {
-    unsigned long st, ms;
-  } map[] = {
-      {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},
-      {ST_NODEV, MS_NODEV},       {ST_NOEXEC, MS_NOEXEC},
-      {ST_NOATIME, MS_NOATIME},   {ST_NODIRATIME, MS_NODIRATIME},
-      {ST_RELATIME, MS_RELATIME}, {8192 /* ST_NOSYMFOLLOW */, 256},
-  };
-  unsigned long cur = 0;
-  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
-    if (sv.f_flag & map[i].st)
-      cur |= map[i].ms;
-  if (!(cur & (MS_NOATIME | MS_RELATIME)))
-    cur |= MS_STRICTATIME;
-  if (atime_given)
-    cur &= ~MS_ATIME_MASK;
-  unsigned long flags = ((cur & ~clear) | set) & MS_PER_MOUNT;
-  flags |= MS_BIND | MS_REMOUNT | (recursive ? MS_REC : 0);
-  if (mount(NULL, p, NULL, flags, NULL) < 0)
-    return -errno;
-  return 0;
 }
 
 /* Re-resolves the destination: after a mount, the old fd still points

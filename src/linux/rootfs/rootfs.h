@@ -74,6 +74,13 @@ int safe_mkpath_in_root(int root_fd, const char *path, bool is_file,
 #define FD_PATH_MAX 32
 void fd_path(int fd, char buf[FD_PATH_MAX]);
 
+#define MS_ATIME_MASK (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
+/* Per-mount flags a bind remount may change; the rest are fs data
+ * (256 is MS_NOSYMFOLLOW, missing from older headers). */
+#define MS_PER_MOUNT                                                           \
+  (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NODIRATIME |              \
+   MS_ATIME_MASK | 256)
+
 /* Parsed mounts[].options. */
 struct mount_options {
   unsigned long flags; /* MS_* to set (without MS_BIND/MS_REC) */
@@ -110,7 +117,8 @@ int mount_make_userns_fd(const struct oci_id_mapping *uids, size_t n_uids,
                          const struct oci_id_mapping *gids, size_t n_gids,
                          int *out, struct minirt_error *err);
 /* Bind-remounts the mount at fd with `set` added and `clear` removed from
- * its current flags (kept so that locked flags survive in a user ns). */
+ * its current flags (kept so that locked flags survive in a user ns).
+ * remount.c, below mounts.c and cgroup_mount.c. */
 int mount_remount_bind(int fd, unsigned long set, unsigned long clear,
                        bool atime_given, bool recursive);
 
