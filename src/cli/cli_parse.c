@@ -22,7 +22,8 @@ enum {
 
 const struct opt_def cli_global_opts[] = {
     {"root", 0, OPT_VALUE, G_ROOT, "DIR",
-     "directory for container state (default " MINIRT_DEFAULT_ROOT ")"},
+     "directory for container state (default " MINIRT_DEFAULT_ROOT
+     ", or $XDG_RUNTIME_DIR/minirt when not root)"},
     {"log", 0, OPT_VALUE, G_LOG, "FILE",
      "also write errors to FILE (default: stderr only)"},
     {"log-format", 0, OPT_VALUE, G_LOG_FORMAT, "FORMAT",
@@ -31,7 +32,8 @@ const struct opt_def cli_global_opts[] = {
     {"systemd-cgroup", 0, OPT_FLAG, G_SYSTEMD_CGROUP, NULL,
      "manage cgroups through systemd (cgroupsPath is slice:prefix:name)"},
     {"rootless", 0, OPT_VALUE, G_ROOTLESS, "true|false|auto",
-     "treat the runtime as rootless (auto: false)"},
+     "run as rootless: no cgroup unless one is writable "
+     "(auto: when not root of the host)"},
     {"criu", 0, OPT_VALUE, G_CRIU, "PATH",
      "accepted for compatibility and ignored (no checkpoint support)"},
     {"help", 'h', OPT_FLAG, OPT_ID_HELP, NULL, "show this help"},
@@ -115,7 +117,9 @@ static int global_opt(struct cli *c, const struct opt_hit *h,
       return minirt_fail_msg(err, EINVAL,
                              "--rootless `%s`: must be true, false or auto",
                              h->value);
-    c->global.rootless = b;
+    c->global.rootless_mode = strcmp(h->value, "auto") == 0 ? MINIRT_ROOTLESS_AUTO
+                              : b                           ? MINIRT_ROOTLESS_TRUE
+                                                            : MINIRT_ROOTLESS_FALSE;
     return 0;
   }
   case G_CRIU:
@@ -168,7 +172,6 @@ static int parse_command(struct cli *c, const struct cli_command_def *def,
 
 static void set_defaults(struct cli *c) {
   memset(c, 0, sizeof(*c));
-  c->global.root = MINIRT_DEFAULT_ROOT;
   c->global.log_format = "text";
   c->create.bundle = ".";
   c->exec.explain_format = "json";

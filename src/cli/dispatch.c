@@ -2,9 +2,10 @@
 #include <errno.h>
 
 #include "cli/cli.h"
+#include "util/cleanup.h"
 
-static int dispatch_query(const struct cli *c, struct minirt_error *err) {
-  const struct minirt_global *g = &c->global;
+static int dispatch_query(const struct cli *c, const struct minirt_global *g,
+                          struct minirt_error *err) {
   switch (c->cmd) {
   case CMD_STATE:
     return minirt_state(g, c->id, stdout, err);
@@ -23,11 +24,9 @@ static int dispatch_query(const struct cli *c, struct minirt_error *err) {
   }
 }
 
-int cli_dispatch(const struct cli *c, int *exit_status,
-                 struct minirt_error *err) {
-  const struct minirt_global *g = &c->global;
+static int dispatch(const struct cli *c, const struct minirt_global *g,
+                    int *exit_status, struct minirt_error *err) {
   int r;
-  *exit_status = -1;
   switch (c->cmd) {
   case CMD_CREATE:
     r = minirt_create(g, &c->create, err);
@@ -55,9 +54,25 @@ int cli_dispatch(const struct cli *c, int *exit_status,
     r = minirt_update(g, c->id, c->resources_file, c->resources, err);
     break;
   default:
-    r = dispatch_query(c, err);
+    r = dispatch_query(c, g, err);
     break;
   }
   *exit_status = r < 0 ? 1 : 0;
   return r;
+}
+
+int cli_dispatch(const struct cli *c, int *exit_status,
+                 struct minirt_error *err) {
+  *exit_status = -1;
+  /* spec and features touch no state: they work without a --root. */
+  if (c->cmd == CMD_SPEC || c->cmd == CMD_FEATURES)
+    return dispatch_query(c, &c->global, err);
+  struct minirt_global g = c->global;
+  _cleanup_free_ char *root = NULL;
+  int r = minirt_global_resolve(&g, &root, err);
+  if (r < 0) {
+    *exit_status = 1;
+    return r;
+  }
+  return dispatch(c, &g, exit_status, err);
 }

@@ -105,8 +105,10 @@ int minirt_ps(const struct minirt_global *g, const char *id,
   pid_t *pids = NULL;
   size_t n = 0;
   int ret = open_running(g, id, &h, &st, err);
-  if (ret == 0)
+  if (ret == 0 && h.status->cgroup_path != NULL)
     ret = cgroup_pids(h.status->cgroup_path, &pids, &n, err);
+  else if (ret == 0)
+    ret = proc_pidns_members(h.status->pid, &pids, &n, err);
   store_close(&h);
   if (ret == 0 && format != NULL && strcmp(format, "json") == 0) {
     fputc('[', out);
@@ -122,6 +124,18 @@ int minirt_ps(const struct minirt_global *g, const char *id,
   return ret;
 }
 
+/* Freezing, updating and statistics work on the cgroup: a rootless
+ * container may have none. */
+static int need_cgroup(const struct container_handle *h, const char *what,
+                       struct minirt_error *err) {
+  if (h->status->cgroup_path != NULL)
+    return 0;
+  return minirt_fail_msg(err, ENOTSUP,
+                         "%s `%s`: the container has no cgroup (rootless "
+                         "without a delegated cgroup)",
+                         what, h->id);
+}
+
 static int set_frozen(const struct minirt_global *g, const char *id,
                       bool freeze, struct minirt_error *err) {
   struct container_handle h;
@@ -131,6 +145,8 @@ static int set_frozen(const struct minirt_global *g, const char *id,
     ret = minirt_fail_msg(err, EINVAL, "container `%s` is already paused", id);
   if (ret == 0 && !freeze && st != CONTAINER_PAUSED)
     ret = minirt_fail_msg(err, EINVAL, "container `%s` is not paused", id);
+  if (ret == 0)
+    ret = need_cgroup(&h, freeze ? "pause" : "resume", err);
   if (ret == 0)
     ret = cgroup_freeze(h.status->cgroup_path, freeze, err);
   store_close(&h);
@@ -154,6 +170,8 @@ int minirt_update(const struct minirt_global *g, const char *id,
   enum container_status st;
   struct oci_resources *file = NULL;
   int ret = open_running(g, id, &h, &st, err);
+  if (ret == 0)
+    ret = need_cgroup(&h, "update", err);
   if (ret == 0 && resources_file != NULL) {
     _cleanup_free_ char *buf = NULL;
     size_t len = 0;
@@ -242,6 +260,11 @@ int minirt_events(const struct minirt_global *g, const char *id, bool stats,
     return ret;
   /* Copy what we need and drop the lock: the stream must not block
    * delete, kill or pause. */
+  /* Every event (stats, oom) is read from the cgroup. */
+  if ((ret = need_cgroup(&h, "events", err)) < 0) {
+    store_close(&h);
+    return ret;
+  }
   _cleanup_free_ char *cgroup = strdup(h.status->cgroup_path);
   pid_t pid = h.status->pid;
   uint64_t start = h.status->pid_start_time;

@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/runtime.h"
 #include "util/cleanup.h"
+#include "util/fs.h"
+#include "util/passwd.h"
 
 int container_state_json(const struct container_handle *h,
                          const struct oci_config *cfg,
@@ -54,6 +57,23 @@ int minirt_state(const struct minirt_global *g, const char *id, FILE *out,
   return ret;
 }
 
+/* As runc: the owner is whoever owns the state directory, by name from
+ * the host's /etc/passwd, else by number. */
+static char *owner_name(int dirfd) {
+  struct stat st;
+  if (fstat(dirfd, &st) < 0)
+    return NULL;
+  _cleanup_free_ char *text = NULL;
+  struct minirt_error e = {0};
+  char *name = NULL;
+  if (read_file("/etc/passwd", 1u << 22, &text, NULL, &e) == 0)
+    name = passwd_field(text, st.st_uid, PASSWD_NAME);
+  minirt_error_clear(&e);
+  if (name == NULL && asprintf(&name, "%u", (unsigned)st.st_uid) < 0)
+    name = NULL;
+  return name;
+}
+
 static int list_one(const struct minirt_global *g, const char *id,
                     const char *format, bool *first, FILE *out) {
   struct container_handle h;
@@ -76,9 +96,10 @@ static int list_one(const struct minirt_global *g, const char *id,
       fprintf(out, "%s%s", *first ? "" : ",", json);
     *first = false;
   } else {
+    _cleanup_free_ char *owner = owner_name(h.dirfd);
     fprintf(out, "%-12s %-10d %-10s %-40s %-30s %s\n", id, pid,
             container_status_name(st), s->bundle ? s->bundle : "",
-            s->created ? s->created : "", s->owner && *s->owner ? s->owner : "root");
+            s->created ? s->created : "", owner != NULL ? owner : "?");
   }
   minirt_error_clear(&e);
   store_close(&h);

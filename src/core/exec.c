@@ -71,6 +71,16 @@ static int merge_for(const struct exec_opts *o, const struct oci_config *cfg,
 
 static int exec_cgroup(const struct container_handle *h, const char *sub,
                        char **out, struct minirt_error *err) {
+  if (h->status->cgroup_path == NULL) {
+    /* Rootless without a cgroup: exec joins none, like the init. */
+    *out = NULL;
+    if (sub != NULL)
+      return minirt_fail_msg(err, ENOTSUP,
+                             "exec --cgroup `%s`: container `%s` has no "
+                             "cgroup (rootless without a delegated cgroup)",
+                             sub, h->id);
+    return 0;
+  }
   if (sub == NULL)
     *out = strdup(h->status->cgroup_path);
   else if (strstr(sub, "..") != NULL)

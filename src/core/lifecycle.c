@@ -24,6 +24,7 @@
 #include "linux/rootfs/rootfs.h"
 #include "linux/supervise.h"
 #include "linux/terminal.h"
+#include "spec/state.h"
 #include "util/cleanup.h"
 #include "util/fs.h"
 
@@ -195,6 +196,50 @@ static int socket_activation(struct oci_process *p, int *n,
   return 0;
 }
 
+/* Makes the container's cgroup. Rootless, the cgroup is used where the
+ * caller may write it (a delegated subtree); elsewhere the container goes
+ * without one, unless its config asks for resources, which then cannot be
+ * had: that fails, naming the first such field. */
+static int make_cgroup(const struct minirt_global *g, struct minirt_status *s,
+                       const struct oci_linux *lx, bool *made,
+                       struct minirt_error *err) {
+  *made = false;
+  /* linux.devices entries are also allowed in the device cgroup, or
+   * their mknod would hit the default deny-all. */
+  int ret = cgroup_create_with_devices(s->cgroup_path,
+                                       lx ? lx->resources : NULL,
+                                       lx ? lx->devices : NULL,
+                                       lx ? lx->n_devices : 0, err);
+  if (ret == 0) {
+    *made = true;
+    return 0;
+  }
+  if (!g->rootless || (ret != -EACCES && ret != -EPERM && ret != -EROFS))
+    return ret;
+  _cleanup_free_ char *field = NULL;
+  struct minirt_error e = {0};
+  int r = oci_resources_first_set(lx ? lx->resources : NULL, &field, &e);
+  if (r < 0) {
+    minirt_error_clear(err);
+    *err = e;
+    return r;
+  }
+  if (r > 0) {
+    _cleanup_free_ char *why = steal_pointer(&err->msg);
+    minirt_error_clear(err);
+    return minirt_fail_msg(err, ENOTSUP,
+                           "unsupported when rootless without a delegated "
+                           "cgroup: %s (%s)",
+                           field, why != NULL ? why : "no cgroup");
+  }
+  minirt_log_debug(g, "rootless: the container has no cgroup (%s)",
+                   err->msg != NULL ? err->msg : "");
+  minirt_error_clear(err);
+  free(s->cgroup_path);
+  s->cgroup_path = NULL;
+  return 0;
+}
+
 int create_container(const struct minirt_global *g, const struct create_opts *o,
                      struct created_container *out, struct minirt_error *err) {
   memset(out, 0, sizeof *out);
@@ -244,12 +289,7 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   if (ret == 0) {
     /* linux.devices entries are also allowed in the device cgroup, or
      * their mknod would hit the default deny-all. */
-    const struct oci_linux *lx = cfg->linux_;
-    ret = cgroup_create_with_devices(h.status->cgroup_path,
-                                     lx ? lx->resources : NULL,
-                                     lx ? lx->devices : NULL,
-                                     lx ? lx->n_devices : 0, err);
-    cgroup_made = ret == 0;
+    ret = make_cgroup(g, h.status, cfg->linux_, &cgroup_made, err);
   }
   if (ret == 0)
     ret = make_fifo(&h, &fifo, err);
@@ -425,6 +465,20 @@ int minirt_run(const struct minirt_global *g, const struct create_opts *o,
   return ret;
 }
 
+/* kill --all of a container without a cgroup (rootless): every process of
+ * its pid namespace. */
+static int kill_pidns(const struct minirt_status *s, int sig,
+                      struct minirt_error *err) {
+  pid_t *pids = NULL;
+  size_t n = 0;
+  int ret = proc_pidns_members(s->pid, &pids, &n, err);
+  for (size_t i = 0; ret == 0 && i < n; i++)
+    if (kill(pids[i], sig) < 0 && errno != ESRCH)
+      ret = minirt_fail(err, errno, "kill %d", (int)pids[i]);
+  free(pids);
+  return ret;
+}
+
 int minirt_kill(const struct minirt_global *g, const char *id, int sig,
                 bool all, struct minirt_error *err) {
   struct container_handle h;
@@ -434,8 +488,10 @@ int minirt_kill(const struct minirt_global *g, const char *id, int sig,
     ret = store_live_status(&h, &st, err);
   if (ret == 0 && (st == CONTAINER_STOPPED || st == CONTAINER_CREATING))
     ret = minirt_fail_msg(err, ESRCH, "kill `%s`: container not running", id);
-  if (ret == 0 && all) {
+  if (ret == 0 && all && h.status->cgroup_path != NULL) {
     ret = cgroup_kill_all(h.status->cgroup_path, sig, err);
+  } else if (ret == 0 && all) {
+    ret = kill_pidns(h.status, sig, err);
   } else if (ret == 0) {
     int pfd = -1;
     ret = proc_pidfd(h.status->pid, h.status->pid_start_time, &pfd, err);

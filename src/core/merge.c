@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/cleanup.h"
+#include "util/passwd.h"
 
 #define SRC_DEFAULT "default"
 #define SRC_CONFIG "config"
@@ -656,56 +657,12 @@ const char *merge_exec_search_path(const struct oci_process *p) {
   return path != NULL && path[0] != '\0' ? path : MERGE_DEFAULT_PATH;
 }
 
-/* Parses a decimal uid with no sign, spaces or overflow. */
-static bool parse_id(const char *s, size_t len, uint32_t *out) {
-  if (len == 0 || len > 10)
-    return false;
-  uint64_t v = 0;
-  for (size_t i = 0; i < len; i++) {
-    if (s[i] < '0' || s[i] > '9')
-      return false;
-    v = v * 10 + (uint64_t)(s[i] - '0');
-  }
-  if (v > UINT32_MAX)
-    return false;
-  *out = (uint32_t)v;
-  return true;
-}
-
-/* The home directory of uid in passwd text ("name:x:uid:gid:gecos:home:
- * shell"), or NULL. Lines without seven fields, with a non-numeric uid or an
- * empty home are skipped; the first valid match wins, as with getpwuid(). */
-static char *passwd_home(const char *text, uint32_t uid) {
-  for (const char *line = text; line != NULL && *line != '\0';) {
-    const char *end = strchrnul(line, '\n');
-    const char *field[7];
-    size_t flen[7];
-    size_t nf = 0;
-    for (const char *f = line; nf < 7;) {
-      const char *colon = memchr(f, ':', (size_t)(end - f));
-      field[nf] = f;
-      flen[nf] = (size_t)((colon != NULL ? colon : end) - f);
-      nf++;
-      if (colon == NULL)
-        break;
-      f = colon + 1;
-    }
-    uint32_t id;
-    bool ok =
-        nf == 7 && memchr(field[6], ':', (size_t)(end - field[6])) == NULL;
-    if (ok && parse_id(field[2], flen[2], &id) && id == uid && flen[5] > 0)
-      return strndup(field[5], flen[5]);
-    line = *end == '\n' ? end + 1 : NULL;
-  }
-  return NULL;
-}
-
 int merge_derive_home(struct oci_process *p, const char *passwd_text,
                       struct minirt_error *err) {
   const char *home = env_lookup(&p->env, "HOME", NULL);
   if (home != NULL && home[0] != '\0')
     return 0;
-  _cleanup_free_ char *dir = passwd_home(passwd_text, p->user.uid);
+  _cleanup_free_ char *dir = passwd_field(passwd_text, p->user.uid, PASSWD_HOME);
   _cleanup_free_ char *kv = NULL;
   if (asprintf(&kv, "HOME=%s", dir != NULL ? dir : "/") < 0)
     return oom(err);

@@ -11,14 +11,29 @@
 
 #define MINIRT_DEFAULT_ROOT "/run/minirt"
 
+enum minirt_rootless {
+  MINIRT_ROOTLESS_AUTO, /* rootless when not root (userns_running_rootless) */
+  MINIRT_ROOTLESS_TRUE,
+  MINIRT_ROOTLESS_FALSE,
+};
+
 struct minirt_global {
-  const char *root;       /* --root, default MINIRT_DEFAULT_ROOT */
+  /* --root; NULL until minirt_global_resolve: MINIRT_DEFAULT_ROOT for
+   * root, $XDG_RUNTIME_DIR/minirt for anyone else (as runc). */
+  const char *root;
   const char *log;        /* --log FILE or NULL (stderr only) */
   const char *log_format; /* "text" | "json" */
   bool debug;
   bool systemd_cgroup;
-  bool rootless;          /* --rootless true|false|auto: true when asked */
+  enum minirt_rootless rootless_mode; /* --rootless true|false|auto */
+  bool rootless;                      /* resolved by minirt_global_resolve */
 };
+
+/* Resolves what the global options leave open: rootless for `auto`, and
+ * the default --root (in *owned, for the caller to free). Fails when a
+ * non-root caller gave no --root and has no usable XDG_RUNTIME_DIR. */
+int minirt_global_resolve(struct minirt_global *g, char **owned,
+                          struct minirt_error *err);
 
 struct create_opts {
   const char *id;

@@ -15,6 +15,7 @@
 #include "linux/cgroup/cgroup.h"
 #include "linux/console.h"
 #include "linux/namespaces.h"
+#include "linux/userns.h"
 #include "linux/process/process.h"
 #include "linux/rootfs/rootfs.h"
 #include "linux/supervise.h"
@@ -175,6 +176,9 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
   const struct oci_config *cfg = o->cfg;
   struct sync_msg m;
   int ret = sync_expect(a->sock, SYNC_GO, &m, NULL, err);
+  /* Dumpable until now only when rootless (see container_spawn). */
+  if (ret == 0 && prctl(PR_SET_DUMPABLE, 0) < 0)
+    ret = minirt_fail(err, errno, "prctl PR_SET_DUMPABLE");
   if (ret == 0)
     ret = cgroup_join_self(a->cg, err);
   cgroup_join_close(a->cg);
@@ -362,15 +366,21 @@ int container_spawn(const struct container_spawn_opts *o,
   out->pid = -1;
   out->pty_master = -1;
   out->exit_code = 1;
-  /* Not dumpable from here on: the init (a copy of us) enters the
-   * container's namespaces, where its /proc/PID/exe must not be reachable
-   * (CVE-2019-5736). execve() of the user program resets this. */
-  if (prctl(PR_SET_DUMPABLE, 0) < 0)
-    return minirt_fail(err, errno, "prctl PR_SET_DUMPABLE");
   struct ns_plan plan;
   int ret = ns_plan_make(o->cfg, &plan, err);
   if (ret < 0)
     return ret;
+  /* Not dumpable from here on: the init (a copy of us) enters the
+   * container's namespaces, where its /proc/PID/exe must not be reachable
+   * (CVE-2019-5736). execve() of the user program resets this. Rootless,
+   * /proc/PID/uid_map of a non-dumpable init belongs to the host's root, so
+   * neither we nor newuidmap could write it: the init stays dumpable until
+   * GO, while it still waits outside the container, and drops it then. */
+  bool late = geteuid() != 0 && (plan.new_flags & CLONE_NEWUSER);
+  if (!late && prctl(PR_SET_DUMPABLE, 0) < 0) {
+    ns_plan_release(&plan);
+    return minirt_fail(err, errno, "prctl PR_SET_DUMPABLE");
+  }
   bool shares_mntns = !plan.wanted[OCI_NS_MOUNT];
   int sv[2];
   ret = sync_pair(sv, err);
@@ -413,7 +423,9 @@ int container_spawn(const struct container_spawn_opts *o,
   if (pid < 0)
     return minirt_fail(err, clone_errno, "clone the container init");
   if (plan.wanted[OCI_NS_USER] && plan.new_flags & CLONE_NEWUSER)
-    ret = ns_write_id_maps(pid, o->cfg, err);
+    ret = userns_write_maps(pid, o->cfg, err);
+  if (ret == 0 && late && prctl(PR_SET_DUMPABLE, 0) < 0)
+    ret = minirt_fail(err, errno, "prctl PR_SET_DUMPABLE");
   if (ret == 0)
     ret = sync_send(parent_sock, SYNC_GO, 0, NULL, err);
   if (ret == 0)

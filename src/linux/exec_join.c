@@ -133,6 +133,61 @@ static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
   _exit(ctx.exit_code > 0 ? ctx.exit_code : 1);
 }
 
+/* Rootless exec into a container with its own user and pid namespaces: we
+ * may join its pid namespace only from inside its user namespace, and once
+ * there we could not come back. So a middle child joins both and forks the
+ * exec process, reports its pid and exits; the process, reparented to us
+ * (we are its subreaper), waits for GO so that its death signal is tied to
+ * us rather than to the middle child. */
+static __attribute__((noreturn)) void middle_main(const struct exec_join_opts *o,
+                                                  int fds[OCI_NS_COUNT],
+                                                  int root_fd,
+                                                  struct cgroup_join *cg,
+                                                  int sock) {
+  struct minirt_error err = {0};
+  supervise_child_start();
+  int ret = cgroup_join_self(cg, &err);
+  cgroup_join_close(cg);
+  static const enum oci_ns_type first[] = {OCI_NS_USER, OCI_NS_PID};
+  for (size_t i = 0; ret == 0 && i < 2; i++) {
+    enum oci_ns_type t = first[i];
+    if (setns(fds[t], ns_clone_flag(t)) < 0)
+      ret = minirt_fail(&err, errno, "join the container's %s namespace",
+                        ns_proc_name(t));
+    close(fds[t]);
+    fds[t] = -1;
+  }
+  pid_t pid = ret == 0 ? fork() : -1;
+  if (ret == 0 && pid < 0)
+    ret = minirt_fail(&err, errno, "fork into the container's pid namespace");
+  if (pid == 0) {
+    struct sync_msg m;
+    struct cgroup_join none;
+    cgroup_join_init(&none);
+    if (sync_expect(sock, SYNC_GO, &m, NULL, &err) < 0)
+      _exit(1);
+    child_main(o, fds, root_fd, &none, sock);
+  }
+  if (ret == 0 && sync_send(sock, SYNC_PID, pid, NULL, &err) == 0)
+    _exit(0);
+  sync_send_error(sock, &err, 1);
+  _exit(1);
+}
+
+/* After middle_main: reaps it, takes the exec process's pid and lets it go. */
+static int adopt_exec_process(pid_t middle, int sock, pid_t *pid,
+                              struct exec_joined *out,
+                              struct minirt_error *err) {
+  while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
+    ;
+  struct sync_msg m;
+  int ret = sync_expect(sock, SYNC_PID, &m, &out->exit_code, err);
+  if (ret < 0)
+    return ret;
+  *pid = m.pid;
+  return sync_send(sock, SYNC_GO, 0, NULL, err);
+}
+
 static int wait_exec(pid_t pid, int sock, struct exec_joined *out,
                      struct minirt_error *err) {
   for (;;) {
@@ -180,7 +235,14 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
    * we go back right after the fork so that nothing else we start (e.g.
    * LeakSanitizer's tracer at exit) lands in the container. */
   _cleanup_close_ int own_pidns = -1;
-  if (fds[OCI_NS_PID] >= 0) {
+  bool via_middle =
+      fds[OCI_NS_USER] >= 0 && fds[OCI_NS_PID] >= 0 && geteuid() != 0;
+  if (via_middle && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+    ret = minirt_fail(err, errno, "prctl `PR_SET_CHILD_SUBREAPER`");
+    close_fds(fds);
+    return ret;
+  }
+  if (fds[OCI_NS_PID] >= 0 && !via_middle) {
     own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
     if (own_pidns < 0 || setns(fds[OCI_NS_PID], CLONE_NEWPID) < 0) {
       ret = minirt_fail(err, errno, "join the container's pid namespace");
@@ -213,6 +275,8 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
   pid_t pid = cgroup_join_clone(&cg, 0);
   if (pid == 0) {
     close(sv[0]);
+    if (via_middle)
+      middle_main(o, fds, root_fd, &cg, sv[1]);
     child_main(o, fds, root_fd, &cg, sv[1]);
   }
   int fork_errno = errno;
@@ -224,6 +288,16 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
   _cleanup_close_ int sock = sv[0];
   if (pid < 0)
     return minirt_fail(err, fork_errno, "fork");
+  if (via_middle) {
+    pid_t middle = pid;
+    pid = -1;
+    ret = adopt_exec_process(middle, sock, &pid, out, err);
+    if (ret < 0) {
+      if (pid > 0)
+        supervise_abort_child(pid, &out->pty_master);
+      return ret;
+    }
+  }
   ret = wait_exec(pid, sock, out, err);
   if (ret < 0) {
     supervise_abort_child(pid, &out->pty_master);

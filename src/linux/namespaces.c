@@ -110,37 +110,6 @@ int ns_join_paths(struct ns_plan *plan, struct minirt_error *err) {
   return 0;
 }
 
-static int write_map(pid_t pid, const char *file,
-                     const struct oci_id_mapping *m, size_t n,
-                     struct minirt_error *err) {
-  if (n == 0)
-    return 0;
-  char buf[4096];
-  size_t off = 0;
-  for (size_t i = 0; i < n; i++) {
-    int w = snprintf(buf + off, sizeof buf - off, "%" PRIu32 " %" PRIu32
-                     " %" PRIu32 "\n", m[i].container_id, m[i].host_id,
-                     m[i].size);
-    if (w < 0 || (size_t)w >= sizeof buf - off)
-      return minirt_fail_msg(err, E2BIG, "%s: too many mappings", file);
-    off += (size_t)w;
-  }
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
-  return write_file_at(AT_FDCWD, path, buf, off, err);
-}
-
-int ns_write_id_maps(pid_t pid, const struct oci_config *cfg,
-                     struct minirt_error *err) {
-  const struct oci_linux *l = cfg->linux_;
-  if (l == NULL)
-    return 0;
-  int ret = write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
-  if (ret < 0)
-    return ret;
-  return write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
-}
-
 int ns_write_time_offsets(const struct oci_config *cfg,
                           struct minirt_error *err) {
   const struct oci_linux *l = cfg->linux_;

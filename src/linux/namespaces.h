@@ -1,4 +1,5 @@
-/* Namespaces: clone flags, joining by path, id maps, time offsets. */
+/* Namespaces: clone flags, joining by path, time offsets (id maps:
+ * userns.h). */
 #ifndef MINIRT_LINUX_NAMESPACES_H
 #define MINIRT_LINUX_NAMESPACES_H
 
@@ -24,9 +25,6 @@ void ns_plan_release(struct ns_plan *plan);
  * first (pid is joined by the runtime before clone: it applies to
  * children only). */
 int ns_join_paths(struct ns_plan *plan, struct minirt_error *err);
-/* Writes /proc/PID/{uid_map,gid_map} from the config. */
-int ns_write_id_maps(pid_t pid, const struct oci_config *cfg,
-                     struct minirt_error *err);
 /* Writes linux.timeOffsets to /proc/self/timens_offsets (after
  * unshare(CLONE_NEWTIME), before anything enters the namespace). */
 int ns_write_time_offsets(const struct oci_config *cfg,

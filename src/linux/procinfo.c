@@ -1,5 +1,6 @@
 #include "linux/procinfo.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -88,4 +89,69 @@ int proc_wait_gone(pid_t pid, uint64_t start_time, int timeout_ms) {
   }
   close(pfd);
   return ret;
+}
+
+static int pidns_of(const char *pid, char *buf, size_t size) {
+  char path[300];
+  snprintf(path, sizeof path, "/proc/%.255s/ns/pid", pid);
+  ssize_t n = readlink(path, buf, size - 1);
+  if (n < 0)
+    return -errno;
+  buf[n] = '\0';
+  return 0;
+}
+
+static int cmp_pid(const void *a, const void *b) {
+  pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+  return (x > y) - (x < y);
+}
+
+int proc_pidns_members(pid_t init, pid_t **pids, size_t *n,
+                       struct minirt_error *err) {
+  *pids = NULL;
+  *n = 0;
+  char want[64], self[64], init_s[16];
+  snprintf(init_s, sizeof init_s, "%d", (int)init);
+  if (pidns_of(init_s, want, sizeof want) < 0)
+    return minirt_fail(err, errno, "read the pid namespace of %d", (int)init);
+  bool shared = pidns_of("self", self, sizeof self) == 0 &&
+                strcmp(self, want) == 0;
+  size_t cap = 16;
+  pid_t *v = malloc(cap * sizeof *v);
+  if (v == NULL)
+    return minirt_fail(err, ENOMEM, "pid list");
+  v[(*n)++] = init;
+  /* Sharing our pid namespace, "its processes" would be every process of
+   * the host: the init alone is the container's then. */
+  DIR *d = shared ? NULL : opendir("/proc");
+  if (!shared && d == NULL) {
+    free(v);
+    *n = 0;
+    return minirt_fail(err, errno, "open `/proc`");
+  }
+  for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
+    char *end;
+    long p = strtol(e->d_name, &end, 10);
+    char ns[64];
+    if (*end != '\0' || p <= 0 || p == init ||
+        pidns_of(e->d_name, ns, sizeof ns) < 0 || strcmp(ns, want) != 0)
+      continue;
+    if (*n == cap) {
+      pid_t *nv = realloc(v, 2 * cap * sizeof *v);
+      if (nv == NULL) {
+        closedir(d);
+        free(v);
+        *n = 0;
+        return minirt_fail(err, ENOMEM, "pid list");
+      }
+      v = nv;
+      cap *= 2;
+    }
+    v[(*n)++] = (pid_t)p;
+  }
+  if (d != NULL)
+    closedir(d);
+  qsort(v, *n, sizeof *v, cmp_pid);
+  *pids = v;
+  return 0;
 }

@@ -21,4 +21,10 @@ int proc_wait_gone(pid_t pid, uint64_t start_time, int timeout_ms);
 int proc_pidfd(pid_t pid, uint64_t start_time, int *fd,
                struct minirt_error *err);
 
+/* Host pids of init and of every process in its pid namespace (sorted), for
+ * a container without a cgroup. A container sharing our pid namespace has
+ * only its init listed. Caller frees *pids. */
+int proc_pidns_members(pid_t init, pid_t **pids, size_t *n,
+                       struct minirt_error *err);
+
 #endif

@@ -1,6 +1,8 @@
 /* linux.resources -> JSON. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "spec/json_util.h"
 #include "spec/resources_fields.h"
@@ -139,4 +141,45 @@ int oci_resources_to_json(const struct oci_resources *r, char **out,
   if (spec_write_resources(r, &o) < 0)
     return ju_oom(err);
   return ju_to_string(o, true, out, err);
+}
+
+/* The path of the first leaf under `o`, appended to `buf`. */
+static bool first_leaf(json_object *o, char *buf, size_t size) {
+  size_t len = strlen(buf);
+  if (json_object_is_type(o, json_type_object)) {
+    json_object_object_foreach(o, key, val) {
+      snprintf(buf + len, size - len, ".%s", key);
+      if (first_leaf(val, buf, size))
+        return true;
+      buf[len] = '\0';
+    }
+    return false;
+  }
+  if (json_object_is_type(o, json_type_array)) {
+    if (json_object_array_length(o) == 0)
+      return false;
+    snprintf(buf + len, size - len, "[0]");
+    if (first_leaf(json_object_array_get_idx(o, 0), buf, size))
+      return true;
+    buf[len] = '\0';
+    return false;
+  }
+  return true;
+}
+
+int oci_resources_first_set(const struct oci_resources *r, char **path,
+                            struct minirt_error *err) {
+  *path = NULL;
+  if (r == NULL)
+    return 0;
+  /* Read back from the writer, so that no field can be set without being
+   * named here. */
+  _cleanup_json_ json_object *o = NULL;
+  if (spec_write_resources(r, &o) < 0)
+    return ju_oom(err);
+  char buf[256] = "linux.resources";
+  if (!first_leaf(o, buf, sizeof buf))
+    return 0;
+  *path = strdup(buf);
+  return *path != NULL ? 1 : ju_oom(err);
 }

@@ -52,6 +52,10 @@ int oci_resources_parse(const char *data, size_t len,
 int oci_resources_to_json(const struct oci_resources *r, char **out,
                           struct minirt_error *err);
 void oci_resources_free(struct oci_resources *r);
+/* The JSON path of the first field `r` sets ("linux.resources.memory.limit")
+ * in *path (malloc'd): returns 1, or 0 with *path NULL when r sets nothing. */
+int oci_resources_first_set(const struct oci_resources *r, char **path,
+                            struct minirt_error *err);
 
 /* `features` (runtime-spec features.md). The lists describe what this build
  * of minirt implements; the caller passes in what only it knows. */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/merge.h"
+#include "util/passwd.h"
 
 /* ---- builders ---- */
 
@@ -1034,4 +1035,20 @@ Test(explain, json_has_process_and_sources) {
   free(out);
   merge_result_free(&r);
   oci_process_free(c);
+}
+
+/* The parser behind HOME also names the owner in `list`. */
+Test(passwd, name_and_home_by_uid) {
+  const char *t = "root:x:0:0:root:/root:/bin/sh\n"
+                  "broken line\n"
+                  "alice:x:1000:1000::/home/alice:/bin/sh\n"
+                  "noname::1001:1001:::\n";
+  char *s = passwd_field(t, 1000, PASSWD_NAME);
+  cr_assert_str_eq(s, "alice");
+  free(s);
+  s = passwd_field(t, 0, PASSWD_HOME);
+  cr_assert_str_eq(s, "/root");
+  free(s);
+  cr_assert_null(passwd_field(t, 1001, PASSWD_HOME)); /* empty field */
+  cr_assert_null(passwd_field(t, 4242, PASSWD_NAME));
 }

@@ -319,3 +319,35 @@ Test(spec_explain, document) {
   free(out);
   oci_process_free(p);
 }
+
+/* Rootless without a cgroup: the error names the first field set. */
+Test(resources, first_set_names_the_field) {
+  struct minirt_error err = {0};
+  struct oci_resources *r = NULL;
+  char *path = NULL;
+  cr_assert_eq(oci_resources_first_set(NULL, &path, &err), 0);
+  cr_assert_null(path);
+  const char *empty = "{}";
+  cr_assert_eq(oci_resources_parse(empty, strlen(empty), &r, &err), 0);
+  cr_assert_eq(oci_resources_first_set(r, &path, &err), 0);
+  cr_assert_null(path);
+  oci_resources_free(r);
+  const char *mem = "{\"memory\": {\"limit\": 1048576}}";
+  cr_assert_eq(oci_resources_parse(mem, strlen(mem), &r, &err), 0);
+  cr_assert_eq(oci_resources_first_set(r, &path, &err), 1);
+  cr_assert_str_eq(path, "linux.resources.memory.limit");
+  free(path);
+  oci_resources_free(r);
+  const char *dev = "{\"devices\": [{\"allow\": false, \"access\": \"rwm\"}]}";
+  cr_assert_eq(oci_resources_parse(dev, strlen(dev), &r, &err), 0);
+  cr_assert_eq(oci_resources_first_set(r, &path, &err), 1);
+  cr_assert_str_eq(path, "linux.resources.devices[0].allow");
+  free(path);
+  oci_resources_free(r);
+  const char *pids = "{\"pids\": {\"limit\": 10}}";
+  cr_assert_eq(oci_resources_parse(pids, strlen(pids), &r, &err), 0);
+  cr_assert_eq(oci_resources_first_set(r, &path, &err), 1);
+  cr_assert_str_eq(path, "linux.resources.pids.limit");
+  free(path);
+  oci_resources_free(r);
+}

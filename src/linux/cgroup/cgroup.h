@@ -40,6 +40,7 @@ struct cgroup_join {
   bool v2_done; /* set by cgroup_join_clone when CLONE_INTO_CGROUP worked */
 };
 void cgroup_join_init(struct cgroup_join *j);
+/* A NULL path (a container without a cgroup) opens nothing. */
 int cgroup_join_open(const char *path, struct cgroup_join *j,
                      struct minirt_error *err);
 /* fork()-like clone with `flags` (namespaces; SIGCHLD is added): into the

@@ -58,6 +58,8 @@ int cgroup_join_open(const char *path, struct cgroup_join *j,
                      struct minirt_error *err) {
   const struct cgroup_layout *l;
   cgroup_join_init(j);
+  if (path == NULL)
+    return 0; /* no cgroup (rootless): clone and join nothing */
   int ret = cgroup_layout_get(&l, err);
   if (ret < 0)
     return ret;
