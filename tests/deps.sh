@@ -3,11 +3,12 @@
 # Debian 12 machine has none of them). Safe to run again.
 # criu: podman looks for CRIU before it asks the runtime about checkpoint,
 # so without it podman.bats could not see minirt's answer.
+# uidmap: newuidmap/newgidmap, for rootless containers with more than one id.
 set -eu
 pkgs="meson ninja-build gcc libc6-dev pkg-config libjson-c-dev libseccomp-dev
 libcap-ng-dev libcriterion-dev busybox-static bats jq procps
 util-linux podman conmon catatonit containerd docker.io qemu-system-x86
-linux-image-amd64 crun runc time file criu"
+linux-image-amd64 crun runc time file criu uidmap"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
