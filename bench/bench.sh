@@ -309,6 +309,8 @@ inner() {
   echo "bench: podman-like run and exec x $BENCH_N" >&2
   phase_run podman-true podman-run pr
   phase_exec podman-sleep podman-exec px
+  phase_run podman-noseccomp-true podman-run-noseccomp pn
+  phase_exec podman-noseccomp-sleep podman-exec-noseccomp pnx
   echo "bench: peak RSS, tight limits" >&2
   phase_rss
   phase_limits
@@ -541,14 +543,17 @@ printf '127.0.0.1 localhost\n::1 localhost\n' >"$tmp/podman-files/hosts"
 echo 'nameserver 127.0.0.1' >"$tmp/podman-files/resolv.conf"
 echo 'engine="podman-4.3.1"' >"$tmp/podman-files/containerenv"
 podman_filter="(\$seccomp[0]) as \$seccomp | .root.path = \"$tmp/rootfs-podman\" | $(grep -v '^#' "$here/podman.jq")"
-mk_podman() { # kind args-json
+mk_podman() { # kind args-json [extra jq filter]
   jq --arg rootfs "$tmp/rootfs" --arg cg "$cgparent" --argjson args "$2" \
     --slurpfile seccomp "$tmp/podman-seccomp.json" --argjson nofile "$podman_nofile" \
     --arg files "$tmp/podman-files" \
-    "$base_filter | $podman_filter" "$tmp/spec/config.json" >"$tmp/config.$1.json"
+    "$base_filter | $podman_filter ${3:+| $3}" "$tmp/spec/config.json" >"$tmp/config.$1.json"
 }
 mk_podman podman-true '["/bin/true"]'
 mk_podman podman-sleep '["sleep","1000"]'
+# The same without its seccomp section: what the filter itself costs.
+mk_podman podman-noseccomp-true '["/bin/true"]' 'del(.linux.seccomp)'
+mk_podman podman-noseccomp-sleep '["sleep","1000"]' 'del(.linux.seccomp)'
 load_configs
 
 echo "bench: N=$N, runtimes: $runtimes, config from $spec_from" >&2
@@ -674,7 +679,9 @@ report() {
   local m label
   for m in run:"run /bin/true (create+start+wait+delete)" create:create start:start \
     delete:delete exec:"exec /bin/true" podman-run:"podman-like run /bin/true" \
-    podman-exec:"podman-like exec /bin/true"; do
+    podman-exec:"podman-like exec /bin/true" \
+    podman-run-noseccomp:"podman-like run, without its seccomp section" \
+    podman-exec-noseccomp:"podman-like exec, without its seccomp section"; do
     label=${m#*:}
     m=${m%%:*}
     echo "| $label |$(col cell "$m" 1000) $(ratio "$m" 1000 crun) | $(ratio "$m" 1000 runc) |"

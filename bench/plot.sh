@@ -38,6 +38,7 @@ $common
 set output '$out/benchmarks-parallel.svg'
 set multiplot layout 1,2 title 'Parallel loops of run /bin/true on $host'
 set logscale x 2
+set xrange [0.8:80]
 set xtics (1, 4, 16, 64)
 set xlabel 'parallel loops'
 set ylabel 'containers per second (higher is better)'
