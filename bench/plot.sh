@@ -43,11 +43,13 @@ set xtics (1, 4, 16, 64)
 set xlabel 'parallel loops'
 set ylabel 'containers per second (higher is better)'
 set yrange [0:*]
+set key top right
 plot '$data/parallel.dat' using 1:2 with linespoints ls 1 title 'minirt', \
      '' using 1:5 with linespoints ls 2 title 'crun', \
      '' using 1:8 with linespoints ls 3 title 'runc'
 set logscale y 10
 set yrange [*:*]
+set key top left
 set ylabel 'latency, ms (p50 solid, p99 dashed)'
 plot '$data/parallel.dat' using 1:3 with linespoints ls 1 title 'minirt p50', \
      '' using 1:4 with linespoints ls 11 title 'minirt p99', \
