@@ -30,6 +30,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 # shellcheck source=bench/load.sh
 . "$here/load.sh"
+# shellcheck source=bench/podman-config.sh
+. "$here/podman-config.sh"
 
 usage() {
   awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
@@ -522,38 +524,7 @@ mk_config sleep '["sleep","1000"]'
 mk_config mem '["/bin/true"]' '.linux.resources.memory.limit = 524288'
 mk_config pids '["/bin/true"]' '.linux.resources.pids.limit = 1'
 
-# The podman-like container (bench/podman.jq): podman's seccomp profile as
-# podman converts it, its mounts, capabilities, rlimits and env. Its
-# RLIMIT_NOFILE is podman's 1048576 unless our hard limit is lower and
-# cannot be raised (no CAP_SYS_RESOURCE): then every runtime would fail
-# with EPERM, so it is our hard limit.
-podman_nofile=1048576
-if ! (ulimit -Hn "$podman_nofile") 2>/dev/null; then
-  podman_nofile=$(ulimit -Hn)
-fi
-"$here/podman-seccomp.sh" >"$tmp/podman-seccomp.json"
-cp -a "$tmp/rootfs" "$tmp/rootfs-podman"
-mkdir -p "$tmp/rootfs-podman/run" "$tmp/podman-files"
-for f in hostname hosts resolv.conf; do
-  touch "$tmp/rootfs-podman/etc/$f"
-done
-touch "$tmp/rootfs-podman/run/.containerenv"
-echo bench >"$tmp/podman-files/hostname"
-printf '127.0.0.1 localhost\n::1 localhost\n' >"$tmp/podman-files/hosts"
-echo 'nameserver 127.0.0.1' >"$tmp/podman-files/resolv.conf"
-echo 'engine="podman-4.3.1"' >"$tmp/podman-files/containerenv"
-podman_filter="(\$seccomp[0]) as \$seccomp | .root.path = \"$tmp/rootfs-podman\" | $(grep -v '^#' "$here/podman.jq")"
-mk_podman() { # kind args-json [extra jq filter]
-  jq --arg rootfs "$tmp/rootfs" --arg cg "$cgparent" --argjson args "$2" \
-    --slurpfile seccomp "$tmp/podman-seccomp.json" --argjson nofile "$podman_nofile" \
-    --arg files "$tmp/podman-files" \
-    "$base_filter | $podman_filter ${3:+| $3}" "$tmp/spec/config.json" >"$tmp/config.$1.json"
-}
-mk_podman podman-true '["/bin/true"]'
-mk_podman podman-sleep '["sleep","1000"]'
-# The same without its seccomp section: what the filter itself costs.
-mk_podman podman-noseccomp-true '["/bin/true"]' 'del(.linux.seccomp)'
-mk_podman podman-noseccomp-sleep '["sleep","1000"]' 'del(.linux.seccomp)'
+podman_configs
 load_configs
 
 echo "bench: N=$N, runtimes: $runtimes, config from $spec_from" >&2
