@@ -1,11 +1,17 @@
 #!/bin/bash
 # Compares minirt with crun and runc on this machine: container `run`,
 # create/start/delete, `exec`, peak RSS, binary size and two tight-limit
-# checks. The method is described in docs/benchmarks.md.
+# checks, `run` and `exec` of a podman-like container, parallel `run` loops
+# and the cost growth of mounts, containers, env entries and processes
+# (bench/load.sh). The method is described in docs/benchmarks.md.
 #
 #   bench/bench.sh [-n N] [--smoke] [--runtimes "minirt crun runc"]
 #                  [--minirt PATH] [--out FILE] [--chart FILE | --no-chart]
-#                  [--no-install] [--trace DIR]
+#                  [--no-install] [--trace DIR] [--no-load]
+#
+# --no-load leaves out the parallel and cost-growth parts. With a chart,
+# bench/plot.sh also draws the load plots next to FILE
+# (benchmarks-parallel.svg, benchmarks-cost.svg).
 #
 # --trace DIR also runs one container per runtime under `strace -f -c` and
 # `strace -f -tt` and writes DIR/<runtime>.{count,trace,summary}.
@@ -15,12 +21,17 @@
 # namespace (see `inner` below), calls are interleaved A B C A B C … with the
 # order rotated each round, so machine noise and cache effects hit all alike.
 # --smoke runs N=3, draws no chart and never judges a time: it only fails
-# when a runtime could not do what was asked (or minirt did not build).
+# when a runtime could not do what was asked (or minirt did not build). Its
+# load part is tiny: parallel 1 and 4 for 1 s each, sizes 1 and 10.
 set -euo pipefail
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
+# shellcheck source=bench/load.sh
+. "$here/load.sh"
+# shellcheck source=bench/podman-config.sh
+. "$here/podman-config.sh"
 
 usage() {
   awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"
@@ -124,17 +135,17 @@ order() {
   done
 }
 
-phase_run() {
-  local i rt b
+phase_run() { # [kind metric id-tag]
+  local kind=${1:-true} metric=${2:-run} tag=${3:-r} i rt b
   for ((i = 1; i <= BENCH_N; i++)); do
     for rt in $(order "$i"); do
       broken "$rt" && continue
-      b=$(bundle_for "$rt" true "r$i")
-      if timed "$rt" run --bundle "$b" "$rt-r$i"; then
-        echo "$US" >>"$BENCH_TMP/data/$rt.run"
+      b=$(bundle_for "$rt" "$kind" "$tag$i")
+      if timed "$rt" run --bundle "$b" "$rt-$tag$i"; then
+        echo "$US" >>"$BENCH_TMP/data/$rt.$metric"
       else
-        failed "$rt" "run"
-        rtcmd "$rt" delete --force "$rt-r$i" >/dev/null 2>&1 || true
+        failed "$rt" "$metric"
+        rtcmd "$rt" delete --force "$rt-$tag$i" >/dev/null 2>&1 || true
       fi
     done
   done
@@ -163,29 +174,29 @@ phase_lifecycle() {
   done
 }
 
-phase_exec() {
-  local i rt b
+phase_exec() { # [kind metric id]
+  local kind=${1:-sleep} metric=${2:-exec} x=${3:-x} i rt b
   for rt in $BENCH_RUNTIMES; do
     broken "$rt" && continue
-    b=$(bundle_for "$rt" sleep x)
-    if ! rtcmd "$rt" create --bundle "$b" "$rt-x" >/dev/null ||
-      ! rtcmd "$rt" start "$rt-x" >/dev/null; then
-      failed "$rt" "create+start of the exec target"
+    b=$(bundle_for "$rt" "$kind" "$x")
+    if ! rtcmd "$rt" create --bundle "$b" "$rt-$x" >/dev/null ||
+      ! rtcmd "$rt" start "$rt-$x" >/dev/null; then
+      failed "$rt" "create+start of the $metric target"
       give_up "$rt" "no container to exec into"
     fi
   done
   for ((i = 1; i <= BENCH_N; i++)); do
     for rt in $(order "$i"); do
       broken "$rt" && continue
-      if timed "$rt" exec "$rt-x" /bin/true; then
-        echo "$US" >>"$BENCH_TMP/data/$rt.exec"
+      if timed "$rt" exec "$rt-$x" /bin/true; then
+        echo "$US" >>"$BENCH_TMP/data/$rt.$metric"
       else
-        failed "$rt" "exec"
+        failed "$rt" "$metric"
       fi
     done
   done
   for rt in $BENCH_RUNTIMES; do
-    rtcmd "$rt" delete --force "$rt-x" >/dev/null 2>&1 || true
+    rtcmd "$rt" delete --force "$rt-$x" >/dev/null 2>&1 || true
   done
 }
 
@@ -240,17 +251,24 @@ phase_trace() {
 
 # A hung runtime must not hang the benchmark, but a `timeout` wrapper would
 # add a fork+exec (about 1 ms) to every sample. Instead one background loop
-# kills any child of this shell older than $BENCH_TIMEOUT seconds; the timed
-# path is untouched.
+# kills any child of this shell older than $BENCH_TIMEOUT seconds, and any
+# child of a parallel-load loop (their pids are in $BENCH_TMP/workers; the
+# loops themselves end at their deadline); the timed path is untouched.
 start_watchdog() {
   local me=$$
+  : >"$BENCH_TMP/workers"
   (
     wd=$BASHPID
     while kill -0 "$me" 2>/dev/null; do
-      ps -o pid=,etimes= --ppid "$me" | while read -r pid age; do
+      parents=" $me $(tr '\n' ' ' <"$BENCH_TMP/workers" 2>/dev/null) "
+      ps -e -o pid=,ppid=,etimes= | while read -r pid ppid age; do
         [ "$pid" = "$wd" ] && continue
-        if [ "$age" -gt "$BENCH_TIMEOUT" ]; then
-          echo "bench: pid $pid ran longer than ${BENCH_TIMEOUT}s, killing it" >&2
+        case $parents in *" $ppid "*) ;; *) continue ;; esac
+        case $parents in *" $pid "*) continue ;; esac
+        # A process in the middle of fork can show a start time after
+        # "now", which ps prints as a wrapped negative age (~4e9 s).
+        if [ "$age" -gt "$BENCH_TIMEOUT" ] && [ "$age" -lt 2147483648 ]; then
+          echo "bench: pid $pid (child of $ppid) ran ${age}s, longer than ${BENCH_TIMEOUT}s; killing it" >&2
           kill -KILL "$pid" 2>/dev/null || true
         fi
       done
@@ -281,6 +299,8 @@ inner() {
       timed "$rt" run --bundle "$(bundle_for "$rt" true "w$kv")" "$rt-w$kv" ||
         failed "$rt" "warm-up run"
     done
+    timed "$rt" run --bundle "$(bundle_for "$rt" podman-true pw)" "$rt-pw" ||
+      failed "$rt" "podman-like warm-up run"
   done
   echo "bench: run x $BENCH_N" >&2
   phase_run
@@ -288,6 +308,11 @@ inner() {
   phase_lifecycle
   echo "bench: exec x $BENCH_N" >&2
   phase_exec
+  echo "bench: podman-like run and exec x $BENCH_N" >&2
+  phase_run podman-true podman-run pr
+  phase_exec podman-sleep podman-exec px
+  phase_run podman-noseccomp-true podman-run-noseccomp pn
+  phase_exec podman-noseccomp-sleep podman-exec-noseccomp pnx
   echo "bench: peak RSS, tight limits" >&2
   phase_rss
   phase_limits
@@ -295,6 +320,7 @@ inner() {
     echo "bench: strace" >&2
     phase_trace
   fi
+  load_phases
 }
 
 if [ "${1:-}" = --inner ]; then
@@ -314,6 +340,7 @@ out=$top/build-bench/bench-results.md
 chart=$top/docs/benchmarks.svg
 install=1
 trace=""
+load=1
 while [ $# -gt 0 ]; do
   case $1 in
   -n) N=$2; shift ;;
@@ -325,6 +352,7 @@ while [ $# -gt 0 ]; do
   --no-chart) chart="" ;;
   --no-install) install=0 ;;
   --trace) trace=$2; shift ;;
+  --no-load) load=0 ;;
   -h | --help) usage 0 ;;
   *) echo "bench: unknown argument \`$1'" >&2; usage 2 ;;
   esac
@@ -336,6 +364,19 @@ if [ -n "$trace" ]; then
   trace=$(cd "$trace" && pwd)
 fi
 [ "$(id -u)" -eq 0 ] || { echo "bench: must run as root" >&2; exit 2; }
+
+# Sizes of the load part (bench/load.sh); empty leaves a part out.
+if [ "$load" = 0 ]; then
+  BENCH_PAR_LEVELS="" BENCH_MOUNTS="" BENCH_CONTAINERS="" BENCH_ENVS="" BENCH_PROCS=""
+elif [ "$smoke" = 1 ]; then
+  BENCH_PAR_LEVELS="1 4" BENCH_MOUNTS="1 10" BENCH_CONTAINERS="1 10" BENCH_ENVS="1 10" BENCH_PROCS="1 10"
+else
+  BENCH_PAR_LEVELS="1 4 16 64" BENCH_MOUNTS="10 100 1000" BENCH_CONTAINERS="10 100 1000"
+  BENCH_ENVS="10 100 1000" BENCH_PROCS="10 100 1000"
+fi
+BENCH_PAR_SECS=${BENCH_PAR_SECS:-$([ "$smoke" = 1 ] && echo 1 || echo 8)}
+BENCH_REPS=$([ "$smoke" = 1 ] && echo 2 || echo 10)
+export BENCH_PAR_LEVELS BENCH_MOUNTS BENCH_CONTAINERS BENCH_ENVS BENCH_PROCS BENCH_PAR_SECS BENCH_REPS
 
 install_missing() {
   local p missing=""
@@ -483,6 +524,9 @@ mk_config sleep '["sleep","1000"]'
 mk_config mem '["/bin/true"]' '.linux.resources.memory.limit = 524288'
 mk_config pids '["/bin/true"]' '.linux.resources.pids.limit = 1'
 
+podman_configs
+load_configs
+
 echo "bench: N=$N, runtimes: $runtimes, config from $spec_from" >&2
 BENCH_TMP=$tmp BENCH_N=$N BENCH_RUNTIMES=$runtimes \
   BENCH_BINS=$(for rt in $runtimes; do printf '%s=%s ' "$rt" "${BINPATH[$rt]}"; done) \
@@ -605,7 +649,10 @@ report() {
   echo "|---|---:|---:|---:|---:|---:|"
   local m label
   for m in run:"run /bin/true (create+start+wait+delete)" create:create start:start \
-    delete:delete exec:"exec /bin/true"; do
+    delete:delete exec:"exec /bin/true" podman-run:"podman-like run /bin/true" \
+    podman-exec:"podman-like exec /bin/true" \
+    podman-run-noseccomp:"podman-like run, without its seccomp section" \
+    podman-exec-noseccomp:"podman-like exec, without its seccomp section"; do
     label=${m#*:}
     m=${m%%:*}
     echo "| $label |$(col cell "$m" 1000) $(ratio "$m" 1000 crun) | $(ratio "$m" 1000 runc) |"
@@ -624,6 +671,10 @@ report() {
       sed "s/^ *\([0-9]*\) /- $rt: \1 × /"
     [ -e "$tmp/data/$rt.broken" ] && echo "- $rt: $(cat "$tmp/data/$rt.broken"); later steps not measured"
   done
+  echo
+  echo "Podman-like: podman 4.3.1's seccomp profile for amd64 ($(jq '.syscalls | length' "$tmp/podman-seccomp.json") rules, $(jq '[.syscalls[].names[]] | length' "$tmp/podman-seccomp.json") names), its mounts, masked and read-only paths, capabilities, env, RLIMIT_NPROC 32768 and RLIMIT_NOFILE $podman_nofile (bench/podman.jq)."
+  report_parallel
+  report_cost
   return 0
 }
 
@@ -637,6 +688,7 @@ echo "bench: results in $out, samples in ${out%.md}.data/" >&2
 for rt in $runtimes; do
   [ -s "$tmp/data/$rt.failures" ] && status=1
 done
+load_failed && status=1
 
 draw_chart() {
   local dat=$tmp/chart.dat m rt s
@@ -709,6 +761,9 @@ fi
 if [ -n "$chart" ]; then
   if command -v gnuplot >/dev/null; then
     draw_chart && echo "bench: chart in $chart" >&2
+    if [ "$load" = 1 ]; then
+      "$here/plot.sh" "${out%.md}.data" "$(dirname "$chart")" && echo "bench: load plots in $(dirname "$chart")" >&2
+    fi
   else
     echo "bench: gnuplot missing, no chart" >&2
   fi
