@@ -28,7 +28,7 @@
 # Defaults: minirt from build/minirt, --mode kill,concurrent, 8 workers,
 # 1000 iterations, 50 % of the calls killed, 0-50 ms, 50 rounds, soak
 # 16 workers for 1800 s. --ci is the 2-minute version tests/run.sh runs:
-# kill (4 workers, 120 iterations), concurrent (16 rounds) and a 30 s soak
+# kill (4 workers, 200 iterations), concurrent (40 rounds) and a 30 s soak
 # with 4 workers, printed as TAP. Every call is bounded by --timeout (20 s).
 # Without --tap a summary is printed; the exit status is 0 only when every
 # check passed.
@@ -77,8 +77,8 @@ while [ $# -gt 0 ]; do
   --timeout) call_timeout=$2; shift ;;
   --seed) seed=$2; shift ;;
   --tap) tap=1 ;;
-  --ci) tap=1; modes=kill,concurrent,soak; workers=4; iterations=120
-    rounds=16; duration=30; soak_workers=4 ;;
+  --ci) tap=1; modes=kill,concurrent,soak; workers=4; iterations=200
+    rounds=40; duration=30; soak_workers=4 ;;
   -h | --help) usage 0 ;;
   *) echo "chaos: unknown argument \`$1'" >&2; usage 2 ;;
   esac
@@ -126,7 +126,10 @@ marked_pids() {
 cgroup_dirs() { # every cgroup below our parent, in every hierarchy
   local h
   for h in /sys/fs/cgroup/*/"$cgparent" /sys/fs/cgroup/"$cgparent"; do
-    [ -d "$h" ] && find "$h" -mindepth 1 -type d
+    # Only cgroup file systems: for crun the tmpfs under the hidden v2
+    # mount collects stray directories that are no cgroups (bench.sh).
+    case $(stat -f -c %T "$h" 2>/dev/null) in cgroupfs | cgroup2fs) ;; *) continue ;; esac
+    find "$h" -mindepth 1 -type d
   done 2>/dev/null
 }
 
@@ -161,14 +164,14 @@ cleanup() {
   done
   sleep 0.2
   our_mounts | sort -r | while read -r d; do umount -l "$d" 2>/dev/null; done
+  if [ "$runtime" = crun ] &&
+    [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = tmpfs ]; then
+    rm -rf "/sys/fs/cgroup/unified/$cgparent" # crun's stray files, see bench.sh
+  fi
   for d in /sys/fs/cgroup/*/"$cgparent" /sys/fs/cgroup/"$cgparent"; do
     [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
     [ -d "$d" ] && echo "chaos: could not remove cgroup $d" >&2
   done
-  if [ "$runtime" = crun ] &&
-    [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = tmpfs ]; then
-    rm -rf "/sys/fs/cgroup/unified/$cgparent" # crun's stray file, see bench.sh
-  fi
   rm -rf --one-file-system "$tmp"
   exit "$rc"
 }
@@ -217,14 +220,22 @@ note() { printf '%s %s\n' "$1" "${*:2}" >>"$RES"; }
 count() { cat "$tmp"/res/"$1".* 2>/dev/null | grep -c "^$2 " || true; }
 details() { cat "$tmp"/res/"$1".* 2>/dev/null | grep "^$2 " | sort | uniq -c | sort -rn | head -"${3:-5}"; }
 
-# A call's exit status: 124/137 from timeout is a hang, another one >= 128
-# a crash; a failure must say why on stderr.
-judge() { # rc killed-by-us what...
-  local rc=$1 ours=$2; shift 2
+# A call's exit status: 124 from timeout (or 137 after its -k) is a hang,
+# 129-159 (death by a signal we did not send) a crash; a failure must say
+# why on stderr. (exec passes on its process's status: 137 when a
+# concurrent kill or delete killed it, so only a call that lasted the whole
+# bound is a hang. runc exits 255 on an error: a failure, not a crash.)
+is_crash() { [ "$1" -gt 128 ] && [ "$1" -lt 160 ]; }
+is_hang() { # rc duration-us
+  [ "$1" = 124 ] || { [ "$1" = 137 ] && [ "$2" -ge $((call_timeout * 1000000)) ]; }
+}
+
+judge() { # rc killed-by-us duration-us what...
+  local rc=$1 ours=$2 us=$3; shift 3
   if [ "$ours" = 1 ]; then return 0; fi
-  if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+  if is_hang "$rc" "$us"; then
     note hang "$*"
-  elif [ "$rc" -ge 128 ]; then
+  elif is_crash "$rc"; then
     note crash "$* (status $rc)"
   elif [ "$rc" -ne 0 ] && [ ! -s "$tmp/w$W.err" ]; then
     note nomsg "$* (status $rc)"
@@ -233,7 +244,7 @@ judge() { # rc killed-by-us what...
 
 # Runs one call; with probability share% it is SIGKILLed after 0-max ms.
 call() { # what args...
-  local what=$1 rc ours=0 pid d
+  local what=$1 rc ours=0 pid t0=${EPOCHREALTIME/./}
   shift
   note op "$what"
   if [ $((RANDOM % 100)) -lt "$share" ]; then
@@ -249,16 +260,16 @@ call() { # what args...
     rt "$@" </dev/null >"$tmp/w$W.out" 2>"$tmp/w$W.err"
     rc=$?
   fi
-  judge "$rc" "$ours" "$what"
+  judge "$rc" "$ours" $((${EPOCHREALTIME/./} - t0)) "$what"
   return "$rc"
 }
 
 check_state() { # id: state and list must answer with parseable JSON
-  local rc st
+  local rc st t0=${EPOCHREALTIME/./}
   rt state "$1" </dev/null >"$tmp/w$W.out" 2>"$tmp/w$W.err"
   rc=$?
   note op state
-  judge "$rc" 0 state
+  judge "$rc" 0 $((${EPOCHREALTIME/./} - t0)) state
   if [ "$rc" = 0 ]; then
     st=$(jq -r .status "$tmp/w$W.out" 2>/dev/null) || { note badjson "state: $(head -c 200 "$tmp/w$W.out")"; return; }
     case $st in
@@ -266,12 +277,14 @@ check_state() { # id: state and list must answer with parseable JSON
     *) note badjson "state: status \`$st'" ;;
     esac
   fi
+  t0=${EPOCHREALTIME/./}
   rt list --format json </dev/null >"$tmp/w$W.out" 2>"$tmp/w$W.err"
   rc=$?
   note op list
-  judge "$rc" 0 list
+  judge "$rc" 0 $((${EPOCHREALTIME/./} - t0)) list
   [ "$rc" = 0 ] || note wrong "list failed (status $rc): $(head -c 200 "$tmp/w$W.err")"
-  jq -e 'type == "array"' "$tmp/w$W.out" >/dev/null 2>&1 ||
+  # runc prints `null` for no container: parseable, so accepted.
+  [ "$rc" != 0 ] || jq -e 'type == "array" or . == null' "$tmp/w$W.out" >/dev/null 2>&1 ||
     note badjson "list: $(head -c 200 "$tmp/w$W.out")"
 }
 
@@ -328,6 +341,19 @@ settle_leaks() {
   printf '%s\n' "$out"
 }
 
+# Removes what a runtime left (after it was counted), so that the next mode
+# starts clean: processes by pid, thawed cgroups, state dirs.
+scrub() {
+  local p d
+  for p in $(marked_pids); do kill -KILL "$p" 2>/dev/null; done
+  for d in /sys/fs/cgroup/freezer/"$cgparent"/*; do
+    [ -f "$d/freezer.state" ] && echo THAWED >"$d/freezer.state" 2>/dev/null
+  done
+  sleep 0.3
+  cgroup_dirs | sort -r | while read -r d; do rmdir "$d" 2>/dev/null; done
+  find "$root" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null
+}
+
 # --- TAP / summary ----------------------------------------------------------
 n_test=0
 n_failed=0
@@ -371,6 +397,7 @@ mode_kill() {
   [ -z "$out" ] && report ok "kill: nothing left after delete --force of the $listed listed containers" ||
     report fail "kill: $(printf '%s\n' "$out" | wc -l) leftovers after delete --force of $listed" "$(printf '%s\n' "$out" | head -20)"
   LEAKS_KILL=$(printf '%s' "$out" | grep -c . || true)
+  [ -z "$out" ] || scrub
   STATS_KILL="$ops calls, $faults killed, $listed listed, $LEAKS_KILL leaks"
 }
 
@@ -409,9 +436,10 @@ conc_round() { # round
   del_end=$(awk '$1 == "delete" { print $3 }' "$tmp/c$r.log")
   while read -r name t0 t1 rc; do
     note op "$name"
-    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+    if is_hang "$rc" $((t1 - t0)); then
       note hang "$name did not end within ${call_timeout}s"
-    elif [ "$rc" -ge 128 ]; then
+    elif is_crash "$rc" && ! { [ "${name#exec}" != "$name" ] && [ "$rc" = 137 ]; }; then
+      # (exec passes on 137 of its process killed by the concurrent kill.)
       note crash "$name (status $rc)"
     elif [ "$rc" != 0 ] && [ ! -s "$tmp/c$r.$name.err" ]; then
       note nomsg "$name (status $rc)"
@@ -453,6 +481,7 @@ mode_concurrent() {
   [ -z "$out" ] && report ok "concurrent: consistent end state, nothing left" ||
     report fail "concurrent: leftovers" "$(printf '%s\n' "$out" | head -20)"
   LEAKS_CONC=$(printf '%s' "$out" | grep -c . || true)
+  [ -z "$out" ] || scrub
   STATS_CONC="$ops calls, $(count conc wrong) wrong, $(count conc hang) hung, $LEAKS_CONC leaks"
 }
 
