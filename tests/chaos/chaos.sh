@@ -438,8 +438,9 @@ conc_round() { # round
     note op "$name"
     if is_hang "$rc" $((t1 - t0)); then
       note hang "$name did not end within ${call_timeout}s"
-    elif is_crash "$rc" && ! { [ "${name#exec}" != "$name" ] && [ "$rc" = 137 ]; }; then
-      # (exec passes on 137 of its process killed by the concurrent kill.)
+    elif [ "${name#exec}" != "$name" ] && [ "$rc" = 137 ]; then
+      : # exec passes on the 137 of its process, killed by the concurrent kill
+    elif is_crash "$rc"; then
       note crash "$name (status $rc)"
     elif [ "$rc" != 0 ] && [ ! -s "$tmp/c$r.$name.err" ]; then
       note nomsg "$name (status $rc)"
