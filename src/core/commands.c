@@ -25,7 +25,7 @@ static int open_running(const struct minirt_global *g, const char *id,
   int ret = store_open(g->root, id, h, err);
   if (ret == 0)
     ret = store_live_status(h, st, err);
-  if (ret == 0 && (*st == CONTAINER_STOPPED || *st == CONTAINER_CREATING))
+  if (ret == 0 && *st == CONTAINER_STOPPED)
     ret = minirt_fail_msg(err, EINVAL, "container `%s` is not running", id);
   if (ret < 0)
     store_close(h); /* idempotent: callers may close again */

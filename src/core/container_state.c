@@ -82,13 +82,19 @@ static int list_one(const struct minirt_global *g, const char *id,
   enum container_status st = CONTAINER_STOPPED;
   if (ret == 0)
     ret = store_live_status(&h, &st, &e);
-  if (ret < 0 || h.status == NULL) {
-    /* A container being created or removed right now is not listed. */
+  if (ret < 0) {
+    /* Removed since we read the directory: not listed. A broken one is
+     * named on stderr, as runc does, and the others are still listed. */
+    if (ret != -ENOENT)
+      fprintf(stderr, "minirt: list: %s\n", e.msg ? e.msg : id);
     minirt_error_clear(&e);
     store_close(&h);
     return 0;
   }
-  const struct minirt_status *s = h.status;
+  /* A killed create or delete has no status: listed as stopped, so that
+   * `delete` finds it. */
+  static const struct minirt_status none = {.pid = 0};
+  const struct minirt_status *s = h.status != NULL ? h.status : &none;
   int pid = st == CONTAINER_STOPPED ? 0 : s->pid;
   if (strcmp(format, "json") == 0) {
     _cleanup_free_ char *json = NULL;

@@ -38,7 +38,7 @@ static int check_state(struct container_handle *h, const struct exec_opts *o,
   int ret = store_live_status(h, &st, err);
   if (ret < 0)
     return ret;
-  if (st == CONTAINER_STOPPED || st == CONTAINER_CREATING)
+  if (st == CONTAINER_STOPPED)
     return minirt_fail_msg(err, EINVAL,
                            "cannot exec in container `%s`: container is %s",
                            o->id, container_status_name(st));
@@ -116,7 +116,9 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
     ret = exec_cgroup(&h, o->cgroup, &cgroup, err);
   struct exec_joined j = {.pid = -1, .pty_master = -1, .exit_code = 1};
   if (ret == 0) {
-    struct exec_join_opts jo = {.init_pid = h.status->pid, .cfg = cfg,
+    struct exec_join_opts jo = {.init_pid = h.status->pid,
+                                .init_start_time = h.status->pid_start_time,
+                                .cfg = cfg,
                                 .process = r.process, .cgroup_path = cgroup,
                                 .preserve_fds = o->preserve_fds,
                                 .state_json = state,

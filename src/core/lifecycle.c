@@ -486,7 +486,7 @@ int minirt_kill(const struct minirt_global *g, const char *id, int sig,
   int ret = store_open(g->root, id, &h, err);
   if (ret == 0)
     ret = store_live_status(&h, &st, err);
-  if (ret == 0 && (st == CONTAINER_STOPPED || st == CONTAINER_CREATING))
+  if (ret == 0 && st == CONTAINER_STOPPED)
     ret = minirt_fail_msg(err, ESRCH, "kill `%s`: container not running", id);
   if (ret == 0 && all && h.status->cgroup_path != NULL) {
     ret = cgroup_kill_all(h.status->cgroup_path, sig, err);
@@ -513,8 +513,13 @@ static int kill_and_wait(struct container_handle *h, enum container_status st,
   if (s->cgroup_path != NULL)
     cgroup_kill_all(s->cgroup_path, SIGKILL, &e);
   minirt_error_clear(&e);
-  if (proc_is_same_alive(s->pid, s->pid_start_time))
-    kill(s->pid, SIGKILL);
+  /* By pidfd: a recycled pid is never signalled. */
+  int pfd = -1;
+  if (proc_pidfd(s->pid, s->pid_start_time, &pfd, &e) == 0) {
+    syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0);
+    close(pfd);
+  }
+  minirt_error_clear(&e);
   /* Frozen tasks die only once thawed (cgroup v1). */
   if (st == CONTAINER_PAUSED && s->cgroup_path != NULL)
     cgroup_freeze(s->cgroup_path, false, &e);
@@ -537,12 +542,19 @@ static int delete_container(const struct minirt_global *g, const char *id,
   enum container_status st = CONTAINER_STOPPED;
   struct oci_config *own = NULL;
   const struct oci_config *cfg = loaded;
-  int ret = store_open(g->root, id, &h, err);
+  int ret = store_open_any(g->root, id, &h, err);
   if (ret == -ENOENT && force) {
     minirt_error_clear(err);
     store_close(&h);
     return 0;
   }
+  if (ret == 0 && h.broken && !force)
+    ret = minirt_fail_msg(err, EUCLEAN,
+                          "container `%s` is broken: `%s/status.json` is unreadable "
+                          "(`delete --force` removes it)",
+                          id, h.dir);
+  if (ret == 0)
+    ret = store_check_writable(&h, err);
   if (ret == 0)
     ret = store_live_status(&h, &st, err);
   if (ret == 0 && cfg == NULL) {
@@ -551,8 +563,7 @@ static int delete_container(const struct minirt_global *g, const char *id,
       cfg = own;
     minirt_error_clear(&e);
   }
-  if (ret == 0 && st != CONTAINER_STOPPED && st != CONTAINER_CREATED &&
-      st != CONTAINER_CREATING && !force)
+  if (ret == 0 && st != CONTAINER_STOPPED && st != CONTAINER_CREATED && !force)
     ret = minirt_fail_msg(err, EBUSY,
                           "cannot delete container `%s` that is not stopped: %s",
                           id, container_status_name(st));
@@ -560,14 +571,15 @@ static int delete_container(const struct minirt_global *g, const char *id,
     ret = kill_and_wait(&h, st, err);
   if (ret == 0 && h.status != NULL && h.status->cgroup_path != NULL)
     ret = cgroup_destroy(h.status->cgroup_path, err);
-  if (ret == 0 && h.status == NULL && cfg != NULL) {
-    /* An interrupted create (we hold the lock, so no create is running):
-     * the cgroup may exist without a status, and an init that had already
-     * reported READY may be waiting in it. */
+  if (ret == 0 && h.status == NULL) {
+    /* An interrupted create (we hold the lock, so no create is running) or
+     * a broken status: the cgroup may exist without a status, and an init
+     * that had already reported READY may be waiting in it. Without a
+     * readable config the cgroup can only be the default one of the id. */
     _cleanup_free_ char *cg = NULL;
     struct minirt_error e = {0};
-    if (cgroup_resolve_path(cfg->linux_ ? cfg->linux_->cgroups_path : NULL, id,
-                            g->systemd_cgroup, &cg, &e) == 0) {
+    const char *cgp = cfg != NULL && cfg->linux_ ? cfg->linux_->cgroups_path : NULL;
+    if (cgroup_resolve_path(cgp, id, g->systemd_cgroup, &cg, &e) == 0) {
       cgroup_kill_all(cg, SIGKILL, &e);
       minirt_error_clear(&e);
       cgroup_destroy(cg, &e);
@@ -577,6 +589,12 @@ static int delete_container(const struct minirt_global *g, const char *id,
   /* Once nothing of the container runs any more. */
   if (ret == 0)
     ret = cleanup_host_mounts(&h, err);
+  if (ret < 0 && force && h.broken) {
+    /* A broken container must still go; what could not be undone is said. */
+    fprintf(stderr, "minirt: warning: %s\n", err->msg ? err->msg : "host mounts");
+    minirt_error_clear(err);
+    ret = 0;
+  }
   if (ret == 0 && h.status != NULL) {
     _cleanup_free_ char *state = NULL;
     struct minirt_error e = {0};

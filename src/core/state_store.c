@@ -3,11 +3,14 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "linux/cgroup/cgroup.h"
@@ -17,7 +20,6 @@
 
 const char *container_status_name(enum container_status s) {
   switch (s) {
-  case CONTAINER_CREATING: return "creating";
   case CONTAINER_CREATED: return "created";
   case CONTAINER_RUNNING: return "running";
   case CONTAINER_PAUSED: return "paused";
@@ -61,15 +63,89 @@ static int handle_init(const char *root, const char *id,
   return 0;
 }
 
+/* Opens and locks h->dir. A command that waited for the lock while a
+ * delete removed the directory (and maybe a create made a new one of the
+ * same id) holds the lock of a directory that is gone: it must look again,
+ * or it would act on a half-deleted container. */
 static int lock_dir(struct container_handle *h, struct minirt_error *err) {
-  h->dirfd = open(h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  for (int tries = 0; tries < 100; tries++) {
+    h->dirfd = open(h->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (h->dirfd < 0)
+      return errno == ENOENT
+                 ? minirt_fail_msg(err, ENOENT, "container `%s` does not exist", h->id)
+                 : minirt_fail(err, errno, "open `%s`", h->dir);
+    if (flock(h->dirfd, LOCK_EX) < 0)
+      return minirt_fail(err, errno, "lock `%s`", h->dir);
+    struct stat locked, now;
+    if (fstat(h->dirfd, &locked) < 0)
+      return minirt_fail(err, errno, "stat `%s`", h->dir);
+    if (locked.st_nlink > 0 && stat(h->dir, &now) == 0 &&
+        now.st_ino == locked.st_ino && now.st_dev == locked.st_dev)
+      return 0;
+    close(h->dirfd);
+    h->dirfd = -1;
+  }
+  return minirt_fail_msg(err, EAGAIN, "lock `%s`: replaced again and again", h->dir);
+}
+
+#define CREATING_PREFIX ".creating."
+
+/* Removes the temp directories of creates that were killed before they
+ * could rename theirs (a live create holds the lock of its own). */
+static void sweep_creating(const char *root) {
+  _cleanup_close_ int rfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int dfd = rfd >= 0 ? fcntl(rfd, F_DUPFD_CLOEXEC, 0) : -1;
+  DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+  if (d == NULL) {
+    if (dfd >= 0)
+      close(dfd);
+    return;
+  }
+  struct dirent *de;
+  while ((de = readdir(d)) != NULL) {
+    if (strncmp(de->d_name, CREATING_PREFIX, strlen(CREATING_PREFIX)) != 0)
+      continue;
+    _cleanup_close_ int fd =
+        openat(rfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+      unlinkat(rfd, de->d_name, AT_REMOVEDIR); /* empty until renamed */
+  }
+  closedir(d);
+}
+
+/* One attempt: a locked temp directory renamed to <root>/<id>, so that no
+ * other command ever finds the container's directory unlocked and empty.
+ * -EAGAIN (err not filled): a sweep took the temp directory away. */
+static int create_locked(const char *root, struct container_handle *h,
+                         struct minirt_error *err) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  char tmp[PATH_MAX];
+  int n = snprintf(tmp, sizeof tmp, "%s/" CREATING_PREFIX "%d.%ld", root,
+                   (int)getpid(), (long)ts.tv_nsec);
+  if (n < 0 || (size_t)n >= sizeof tmp)
+    return minirt_fail_msg(err, ENAMETOOLONG, "--root `%s`: path too long", root);
+  if (mkdir(tmp, 0700) < 0)
+    return minirt_fail(err, errno, "mkdir `%s`", tmp);
+  h->dirfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (h->dirfd < 0)
-    return errno == ENOENT
-               ? minirt_fail_msg(err, ENOENT, "container `%s` does not exist", h->id)
-               : minirt_fail(err, errno, "open `%s`", h->dir);
-  if (flock(h->dirfd, LOCK_EX) < 0)
-    return minirt_fail(err, errno, "lock `%s`", h->dir);
-  return 0;
+    return errno == ENOENT ? -EAGAIN : minirt_fail(err, errno, "open `%s`", tmp);
+  if (flock(h->dirfd, LOCK_EX) < 0) {
+    int e = errno;
+    rmdir(tmp);
+    return minirt_fail(err, e, "lock `%s`", tmp);
+  }
+  if (renameat2(AT_FDCWD, tmp, AT_FDCWD, h->dir, RENAME_NOREPLACE) == 0)
+    return 0;
+  int e = errno;
+  rmdir(tmp);
+  if (e == ENOENT)
+    return -EAGAIN;
+  if (e == EINVAL)
+    return -EOPNOTSUPP; /* a file system without RENAME_NOREPLACE */
+  if (e == EEXIST)
+    return minirt_fail_msg(err, EEXIST, "container `%s` already exists", h->id);
+  return minirt_fail(err, e, "rename `%s` to `%s`", tmp, h->dir);
 }
 
 int store_create(const char *root, const char *id, struct container_handle *h,
@@ -80,6 +156,28 @@ int store_create(const char *root, const char *id, struct container_handle *h,
   ret = mkdir_p(root, 0700, err);
   if (ret < 0)
     return ret;
+  sweep_creating(root);
+  struct stat st;
+  if (lstat(h->dir, &st) == 0)
+    return minirt_fail_msg(err, EEXIST, "container `%s` already exists", id);
+  for (int tries = 0; tries < 10; tries++) {
+    ret = create_locked(root, h, err);
+    if (ret < 0 && ret != -EAGAIN && ret != -EOPNOTSUPP && ret != -EEXIST)
+      minirt_error_prefix(err, "create `%s`: ", h->dir);
+    if (ret == -EOPNOTSUPP)
+      break;
+    if (ret != -EAGAIN)
+      return ret;
+    if (h->dirfd >= 0)
+      close(h->dirfd);
+    h->dirfd = -1;
+  }
+  if (ret == -EAGAIN)
+    return minirt_fail_msg(err, EAGAIN,
+                           "create `%s`: temp directory removed again and again",
+                           h->dir);
+  /* Without an atomic rename: mkdir, then lock (a command in between sees
+   * an empty directory: a stopped container). */
   if (mkdir(h->dir, 0700) < 0)
     return errno == EEXIST
                ? minirt_fail_msg(err, EEXIST, "container `%s` already exists", id)
@@ -90,8 +188,8 @@ int store_create(const char *root, const char *id, struct container_handle *h,
   return ret;
 }
 
-int store_open(const char *root, const char *id, struct container_handle *h,
-               struct minirt_error *err) {
+static int open_impl(const char *root, const char *id, bool any,
+                     struct container_handle *h, struct minirt_error *err) {
   int ret = handle_init(root, id, h, err);
   if (ret < 0)
     return ret;
@@ -103,18 +201,33 @@ int store_open(const char *root, const char *id, struct container_handle *h,
   struct minirt_error e = {0};
   ret = read_file_at(h->dirfd, "status.json", MINIRT_MAX_JSON_SIZE, &buf, &len, &e);
   if (ret == -ENOENT) {
+    /* A create or delete killed half-way: we hold the lock, so none runs. */
     minirt_error_clear(&e);
-    return 0; /* creating: create holds the lock until status exists */
+    return 0;
   }
+  if (ret == 0)
+    ret = minirt_status_parse(buf, len, &h->status, &e);
   if (ret < 0) {
-    minirt_fail_msg(err, -ret, "container `%s`: %s", id, e.msg);
+    h->broken = true;
+    if (!any)
+      minirt_fail_msg(err, EUCLEAN,
+                      "container `%s` is broken: `%s/status.json`: %s "
+                      "(`delete --force` removes it)",
+                      id, h->dir, e.msg ? e.msg : "unreadable");
     minirt_error_clear(&e);
-    return ret;
+    return any ? 0 : -EUCLEAN;
   }
-  ret = minirt_status_parse(buf, len, &h->status, err);
-  if (ret < 0)
-    minirt_error_prefix(err, "container `%s`: status.json: ", id);
-  return ret;
+  return 0;
+}
+
+int store_open(const char *root, const char *id, struct container_handle *h,
+               struct minirt_error *err) {
+  return open_impl(root, id, false, h, err);
+}
+
+int store_open_any(const char *root, const char *id,
+                   struct container_handle *h, struct minirt_error *err) {
+  return open_impl(root, id, true, h, err);
 }
 
 void store_close(struct container_handle *h) {
@@ -126,6 +239,7 @@ void store_close(struct container_handle *h) {
   minirt_status_free(h->status);
   h->id = h->dir = NULL;
   h->status = NULL;
+  h->broken = false;
 }
 
 int store_write_status(struct container_handle *h, struct minirt_error *err) {
@@ -133,12 +247,18 @@ int store_write_status(struct container_handle *h, struct minirt_error *err) {
   int ret = minirt_status_to_json(h->status, &json, err);
   if (ret < 0)
     return ret;
-  return write_file_atomic(h->dirfd, "status.json", json, strlen(json), 0600, err);
+  ret = write_file_atomic(h->dirfd, "status.json", json, strlen(json), 0600, err);
+  if (ret < 0)
+    minirt_error_prefix(err, "state of `%s` in `%s`: ", h->id, h->dir);
+  return ret;
 }
 
 int store_save_config(struct container_handle *h, const char *raw, size_t len,
                       struct minirt_error *err) {
-  return write_file_atomic(h->dirfd, "config.json", raw, len, 0600, err);
+  int ret = write_file_atomic(h->dirfd, "config.json", raw, len, 0600, err);
+  if (ret < 0)
+    minirt_error_prefix(err, "state of `%s` in `%s`: ", h->id, h->dir);
+  return ret;
 }
 
 int store_load_config(struct container_handle *h, struct oci_config **cfg,
@@ -148,9 +268,14 @@ int store_load_config(struct container_handle *h, struct oci_config **cfg,
   int ret = read_file_at(h->dirfd, "config.json", MINIRT_MAX_JSON_SIZE, &buf, &len, err);
   if (ret < 0)
     return ret;
+  if (ret < 0) {
+    minirt_error_prefix(err, "container `%s` is broken: ", h->id);
+    return ret;
+  }
   ret = oci_config_parse(buf, len, cfg, err);
   if (ret < 0)
-    minirt_error_prefix(err, "saved config of `%s`: ", h->id);
+    minirt_error_prefix(err, "container `%s` is broken: saved config `%s/config.json`: ",
+                        h->id, h->dir);
   return ret;
 }
 
@@ -159,8 +284,11 @@ int store_write_host_mounts(struct container_handle *h, uint64_t base,
   _cleanup_free_ char *text = NULL;
   if (asprintf(&text, "%llu\n%s\n", (unsigned long long)base, rootfs) < 0)
     return minirt_fail(err, ENOMEM, "host-mounts");
-  return write_file_atomic(h->dirfd, "host-mounts", text, strlen(text), 0600,
-                           err);
+  int ret = write_file_atomic(h->dirfd, "host-mounts", text, strlen(text), 0600,
+                              err);
+  if (ret < 0)
+    minirt_error_prefix(err, "state of `%s` in `%s`: ", h->id, h->dir);
+  return ret;
 }
 
 int store_read_host_mounts(struct container_handle *h, uint64_t *base,
@@ -181,6 +309,15 @@ int store_read_host_mounts(struct container_handle *h, uint64_t *base,
   *base = v;
   *rootfs = strdup(nl + 1);
   return *rootfs != NULL ? 0 : minirt_fail(err, ENOMEM, "host-mounts");
+}
+
+int store_check_writable(struct container_handle *h, struct minirt_error *err) {
+  struct statvfs sv;
+  if (fstatvfs(h->dirfd, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+    return minirt_fail_msg(err, EROFS,
+                           "container `%s`: `%s` is on a read-only file system",
+                           h->id, h->dir);
+  return 0;
 }
 
 int store_remove(struct container_handle *h, struct minirt_error *err) {
@@ -204,18 +341,35 @@ int store_remove(struct container_handle *h, struct minirt_error *err) {
   return 0;
 }
 
+/* exec.fifo is left behind when `start` was killed between its write and
+ * the unlink: the init went on and exec'd, which closed its end. With no
+ * reader left, opening for writing fails with ENXIO. */
+static bool init_waits_at_fifo(struct container_handle *h) {
+  struct stat sb;
+  if (fstatat(h->dirfd, "exec.fifo", &sb, 0) < 0)
+    return false;
+  int fd = openat(h->dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd >= 0) {
+    close(fd);
+    return true;
+  }
+  if (errno != ENXIO)
+    return true; /* cannot tell: keep what the file says */
+  unlinkat(h->dirfd, "exec.fifo", 0); /* repair; we hold the lock */
+  return false;
+}
+
 int store_live_status(struct container_handle *h, enum container_status *st,
                       struct minirt_error *err) {
-  if (h->status == NULL) {
-    *st = CONTAINER_CREATING;
-    return 0;
-  }
-  if (!proc_is_same_alive(h->status->pid, h->status->pid_start_time)) {
+  (void)err;
+  /* No status: a create or delete that was killed (we hold the lock, so
+   * none is running); it can only be deleted. */
+  if (h->status == NULL ||
+      !proc_is_same_alive(h->status->pid, h->status->pid_start_time)) {
     *st = CONTAINER_STOPPED;
     return 0;
   }
-  struct stat sb;
-  if (fstatat(h->dirfd, "exec.fifo", &sb, 0) == 0) {
+  if (init_waits_at_fifo(h)) {
     *st = CONTAINER_CREATED;
     return 0;
   }
@@ -225,7 +379,6 @@ int store_live_status(struct container_handle *h, enum container_status *st,
       cgroup_is_frozen(h->status->cgroup_path, &frozen, &e) < 0)
     frozen = false; /* no freezer: cannot be paused */
   minirt_error_clear(&e);
-  (void)err;
   *st = frozen ? CONTAINER_PAUSED : CONTAINER_RUNNING;
   return 0;
 }
@@ -238,6 +391,7 @@ int store_list_ids(const char *root, char ***ids, size_t *n,
                    struct minirt_error *err) {
   *ids = NULL;
   *n = 0;
+  sweep_creating(root);
   DIR *d = opendir(root);
   if (d == NULL)
     return errno == ENOENT ? 0 : minirt_fail(err, errno, "open `%s`", root);

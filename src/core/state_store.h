@@ -13,7 +13,6 @@
 #include "spec/state.h"
 
 enum container_status {
-  CONTAINER_CREATING,
   CONTAINER_CREATED,
   CONTAINER_RUNNING,
   CONTAINER_PAUSED,
@@ -28,15 +27,22 @@ struct container_handle {
   char *id;
   char *dir;   /* <root>/<id> */
   int dirfd;   /* O_DIRECTORY, locked with flock */
-  struct minirt_status *status; /* NULL while creating */
+  struct minirt_status *status; /* NULL: a killed create or delete, or broken */
+  bool broken; /* status.json unreadable (store_open_any only) */
 };
 
-/* Creates <root>/<id>, failing with "container `id` already exists". */
+/* Creates <root>/<id>, failing with "container `id` already exists". The
+ * directory is made as a locked temp directory and renamed into place, so
+ * nobody sees it before create holds its lock. */
 int store_create(const char *root, const char *id, struct container_handle *h,
                  struct minirt_error *err);
-/* Opens and locks an existing container, loading status.json. */
+/* Opens and locks an existing container, loading status.json. An
+ * unreadable status.json fails with "container `id` is broken: ...". */
 int store_open(const char *root, const char *id, struct container_handle *h,
                struct minirt_error *err);
+/* The same, but a broken status only sets h->broken (for delete --force). */
+int store_open_any(const char *root, const char *id,
+                   struct container_handle *h, struct minirt_error *err);
 void store_close(struct container_handle *h);
 int store_write_status(struct container_handle *h, struct minirt_error *err);
 int store_save_config(struct container_handle *h, const char *raw, size_t len,
@@ -51,6 +57,9 @@ int store_write_host_mounts(struct container_handle *h, uint64_t base,
 /* -ENOENT (err not filled) when the container has no such record. */
 int store_read_host_mounts(struct container_handle *h, uint64_t *base,
                            char **rootfs, struct minirt_error *err);
+/* -EROFS when the container's directory cannot be changed: delete asks
+ * first, so that it does not kill a container it cannot then remove. */
+int store_check_writable(struct container_handle *h, struct minirt_error *err);
 /* Removes every file of the container and its directory. */
 int store_remove(struct container_handle *h, struct minirt_error *err);
 /* The live status: the init's pid and start time, exec.fifo, the freezer. */

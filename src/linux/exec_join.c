@@ -16,6 +16,7 @@
 #include "linux/cgroup/cgroup.h"
 #include "linux/console.h"
 #include "linux/namespaces.h"
+#include "linux/procinfo.h"
 #include "linux/process/process.h"
 #include "linux/supervise.h"
 #include "linux/sync.h"
@@ -258,6 +259,11 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
     if (root_fd < 0)
       ret = minirt_fail(err, errno, "open `%s`", path);
   }
+  /* Checked after opening: if the init had died and its pid been reused
+   * before, the fds could be another process's namespaces. */
+  if (ret == 0 && !proc_is_same_alive(o->init_pid, o->init_start_time))
+    ret = minirt_fail_msg(err, ESRCH, "the container's init %d is gone",
+                          (int)o->init_pid);
   struct cgroup_join cg;
   cgroup_join_init(&cg);
   if (ret == 0)

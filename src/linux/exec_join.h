@@ -6,12 +6,14 @@
 #define MINIRT_LINUX_EXEC_JOIN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "spec/oci.h"
 
 struct exec_join_opts {
   pid_t init_pid;
+  uint64_t init_start_time; /* the init's, from the state: pid reuse check */
   const struct oci_config *cfg; /* the config saved at create */
   struct oci_process *process;  /* the merged process (HOME is derived here) */
   const char *cgroup_path;      /* container cgroup or --cgroup sub-cgroup */
