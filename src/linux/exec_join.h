@@ -10,6 +10,8 @@
 
 #include "spec/oci.h"
 
+struct process_seccomp; /* linux/process/process.h */
+
 struct exec_join_opts {
   pid_t init_pid;
   const struct oci_config *cfg; /* the config saved at create */
@@ -18,6 +20,8 @@ struct exec_join_opts {
   int preserve_fds;
   const char *state_json;
   bool want_pty; /* process->terminal */
+  /* linux.seccomp compiled before the fork; NULL: the child builds it. */
+  const struct process_seccomp *seccomp;
   /* The merge engine's one rule that needs the container's files (HOME from
    * its /etc/passwd, core/merge.h merge_derive_home): called in the child
    * once it is inside the container's root, with that file's text (NULL
