@@ -3,8 +3,10 @@
  * or fork inherits the program and only loads it. */
 #include <errno.h>
 #include <linux/filter.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "linux/process/process.h"
 #include "linux/process/seccomp.h"
@@ -13,6 +15,24 @@
 
 static void cleanup_cache(struct seccomp_cache *c) {
   seccomp_cache_close(c);
+}
+
+static long usec_since(const struct timespec *t0) {
+  struct timespec t1;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  return (t1.tv_sec - t0->tv_sec) * 1000000L +
+         (t1.tv_nsec - t0->tv_nsec) / 1000;
+}
+
+/* The debug note of what the filter cost this command. */
+static void note_ready(process_note_fn note, void *data,
+                       const struct timespec *t0, size_t n, const char *how) {
+  if (note == NULL)
+    return;
+  char msg[128];
+  snprintf(msg, sizeof msg, "seccomp: %zu instructions ready in %ld us (%s)", n,
+           usec_since(t0), how);
+  note(data, msg);
 }
 
 int process_seccomp_prepare(const struct oci_linux *lx, const char *cache_root,
@@ -25,6 +45,8 @@ int process_seccomp_prepare(const struct oci_linux *lx, const char *cache_root,
    * bypasses the raw path and the cache: the child builds and loads it. */
   if (s == NULL || seccomp_uses_notify(s))
     return 0;
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   unsigned flags;
   int ret = seccomp_filter_flags(s, &flags, err);
   if (ret < 0)
@@ -43,6 +65,7 @@ int process_seccomp_prepare(const struct oci_linux *lx, const char *cache_root,
       out->insns = prog;
       out->n = len / sizeof(struct sock_filter);
       out->flags = flags;
+      note_ready(note, data, &t0, out->n, "from the cache");
       return 0;
     }
   }
@@ -53,6 +76,7 @@ int process_seccomp_prepare(const struct oci_linux *lx, const char *cache_root,
   if (keyed)
     seccomp_cache_write(&cache, key, out->insns,
                         out->n * sizeof(struct sock_filter));
+  note_ready(note, data, &t0, out->n, "compiled");
   return 0;
 }
 
