@@ -9,7 +9,9 @@
 #include "core/container_state.h"
 #include "core/lifecycle.h"
 #include "core/runtime.h"
+#include "core/log.h"
 #include "linux/exec_join.h"
+#include "linux/process/process.h"
 #include "linux/supervise.h"
 #include "linux/terminal.h"
 #include "spec/state.h"
@@ -97,6 +99,8 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
   struct oci_config *cfg = NULL;
   struct merge_result r = {0};
   _cleanup_free_ char *state = NULL, *cgroup = NULL;
+  struct process_seccomp sc
+      __attribute__((cleanup(process_seccomp_release))) = {0};
   int ret = store_open(g->root, o->id, &h, err);
   if (ret == 0 && !o->explain)
     ret = check_state(&h, o, err);
@@ -114,6 +118,10 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
     ret = container_state_json(&h, cfg, CONTAINER_RUNNING, false, &state, err);
   if (ret == 0)
     ret = exec_cgroup(&h, o->cgroup, &cgroup, err);
+  /* Before the fork, so that the child only loads it. */
+  if (ret == 0)
+    ret = process_seccomp_prepare(cfg->linux_, g->root, &sc, minirt_log_note,
+                                  (void *)g, err);
   struct exec_joined j = {.pid = -1, .pty_master = -1, .exit_code = 1};
   if (ret == 0) {
     struct exec_join_opts jo = {.init_pid = h.status->pid,
@@ -123,6 +131,7 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
                                 .preserve_fds = o->preserve_fds,
                                 .state_json = state,
                                 .want_pty = r.process->terminal,
+                                .seccomp = &sc,
                                 .derive_home = merge_derive_home};
     if (!o->detach)
       supervise_block_signals();

@@ -21,6 +21,7 @@
 #include "linux/cgroup/cgroup.h"
 #include "linux/container.h"
 #include "linux/procinfo.h"
+#include "linux/process/process.h"
 #include "linux/rootfs/rootfs.h"
 #include "linux/supervise.h"
 #include "linux/terminal.h"
@@ -282,7 +283,14 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   }
   bool cgroup_made = false;
   _cleanup_close_ int fifo = -1;
+  struct process_seccomp sc
+      __attribute__((cleanup(process_seccomp_release))) = {0};
   ret = store_save_config(&h, raw, raw_len, err);
+  /* Compiled (or taken from the cache) here, before the clone: the init
+   * only loads it, and a profile that cannot be built fails first. */
+  if (ret == 0)
+    ret = process_seccomp_prepare(cfg->linux_, g->root, &sc, minirt_log_note,
+                                  (void *)g, err);
   if (ret == 0)
     ret = fill_status(&h, g, steal_pointer(&bundle), steal_pointer(&rootfs),
                       steal_pointer(&cgpath), cfg, err);
@@ -308,6 +316,7 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
         .cgroup_path = h.status->cgroup_path, .fifo_fd = fifo,
         .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
         .preserve_fds = o->preserve_fds + n_listen,
+        .seccomp = &sc,
         .host_mount_base = host_mount_base,
         .runtime_hooks = runtime_hooks,
         .container_hooks = container_hooks, .data = &cc,

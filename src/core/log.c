@@ -83,3 +83,7 @@ void minirt_log_debug(const struct minirt_global *g, const char *fmt, ...) {
   fprintf(stderr, "minirt: debug: %s\n", buf);
   log_line(g, "debug", buf);
 }
+
+void minirt_log_note(void *g, const char *msg) {
+  minirt_log_debug(g, "%s", msg);
+}

@@ -8,6 +8,9 @@
 void minirt_log_error(const struct minirt_global *g, const char *msg);
 void minirt_log_debug(const struct minirt_global *g, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* minirt_log_debug(g, "%s", msg) with g as a void *: the shape of the
+ * note callbacks of the Linux layer (process_note_fn). */
+void minirt_log_note(void *g, const char *msg);
 /* RFC 3339 UTC time with nanoseconds, e.g. 2026-11-29T17:04:32.123456789Z. */
 void minirt_now_rfc3339(char *buf, size_t len);
 

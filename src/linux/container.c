@@ -284,6 +284,7 @@ static __attribute__((noreturn)) void init_main(struct init_args *a) {
   struct process_ctx ctx = {.process = o->cfg->process,
                             .linux_ = o->cfg->linux_,
                             .preserve_fds = o->preserve_fds,
+                            .seccomp = o->seccomp,
                             .exit_code = 1};
   /* If the runtime dies before READY, so do we: nothing half-made stays.
    * (A runtime that died before this call closed its end of the socket:

@@ -10,6 +10,8 @@
 
 #include "spec/oci.h"
 
+struct process_seccomp; /* linux/process/process.h */
+
 struct container_spawn_opts {
   const struct oci_config *cfg;
   const char *rootfs;      /* absolute host path */
@@ -18,6 +20,9 @@ struct container_spawn_opts {
   bool no_pivot;
   bool no_new_keyring;
   int preserve_fds;
+  /* linux.seccomp compiled before the clone (process_seccomp_prepare());
+   * NULL: the init builds it. */
+  const struct process_seccomp *seccomp;
   /* The config lists no mount namespace: the id of the mount at rootfs
    * before create (rootfs_host_base), so that a failure detaches only ours. */
   uint64_t host_mount_base;

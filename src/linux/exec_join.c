@@ -121,6 +121,7 @@ static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
                             .linux_ = o->cfg->linux_,
                             .preserve_fds = o->preserve_fds,
                             .state_json = o->state_json,
+                            .seccomp = o->seccomp,
                             .exit_code = 1};
   supervise_child_start();
   int ret = child_setup(o, fds, root_fd, cg, sock, &ctx, &err);

@@ -11,6 +11,8 @@
 
 #include "spec/oci.h"
 
+struct process_seccomp; /* linux/process/process.h */
+
 struct exec_join_opts {
   pid_t init_pid;
   uint64_t init_start_time; /* the init's, from the state: pid reuse check */
@@ -20,6 +22,8 @@ struct exec_join_opts {
   int preserve_fds;
   const char *state_json;
   bool want_pty; /* process->terminal */
+  /* linux.seccomp compiled before the fork; NULL: the child builds it. */
+  const struct process_seccomp *seccomp;
   /* The merge engine's one rule that needs the container's files (HOME from
    * its /etc/passwd, core/merge.h merge_derive_home): called in the child
    * once it is inside the container's root, with that file's text (NULL

@@ -87,6 +87,9 @@ static int set_identity(const struct oci_user *u, struct minirt_error *err) {
 
 static int load_seccomp(struct process_ctx *ctx, struct minirt_error *err) {
   const struct oci_seccomp *s = ctx_seccomp(ctx);
+  if (ctx->seccomp != NULL && ctx->seccomp->insns != NULL)
+    return seccomp_load_bpf(ctx->seccomp->insns, ctx->seccomp->n,
+                            ctx->seccomp->flags, err);
   _cleanup_close_ int notify_fd = -1;
   int ret = seccomp_build_and_load(s, &notify_fd, err);
   if (ret < 0 || notify_fd < 0)

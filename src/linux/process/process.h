@@ -8,6 +8,30 @@
 
 #include "spec/oci.h"
 
+struct sock_filter;
+
+/* A seccomp filter compiled in the runtime, before the clone or fork, so
+ * that the child only loads it (process/seccomp_prepare.c). */
+struct process_seccomp {
+  struct sock_filter *insns; /* malloc'd; NULL: the child builds the filter */
+  size_t n;                  /* instructions */
+  unsigned flags;            /* SECCOMP_FILTER_FLAG_* for the load */
+};
+
+/* Receives the debug notes of the seccomp cache (hits, misses, entries
+ * ignored or not written). */
+typedef void (*process_note_fn)(void *data, const char *msg);
+
+/* Compiles lx->seccomp, or takes it from the cache under `cache_root` (the
+ * state root; NULL: no cache). Leaves out->insns NULL when there is no
+ * filter or when it uses SCMP_ACT_NOTIFY (the listener fd comes from
+ * libseccomp's own load, in the child). Fails only for a profile that
+ * cannot be built; the cache never fails it. */
+int process_seccomp_prepare(const struct oci_linux *lx, const char *cache_root,
+                            struct process_seccomp *out, process_note_fn note,
+                            void *data, struct minirt_error *err);
+void process_seccomp_release(struct process_seccomp *p);
+
 struct process_ctx {
   const struct oci_process *process; /* resolved */
   const struct oci_linux *linux_;    /* seccomp, personality, memoryPolicy; may be NULL */
@@ -17,6 +41,9 @@ struct process_ctx {
    * host, before entering the container's mount namespace), -1 if none.
    * The seccomp notify fd is sent there with state_json as the payload. */
   int listener_sock;
+  /* The filter compiled before the clone (process_seccomp_prepare()), or
+   * NULL / insns NULL: build it from linux_->seccomp here. */
+  const struct process_seccomp *seccomp;
   /* Filled by process_prepare(): the executable found by the PATH search. */
   char *exe_path;
   /* Exit status the runtime should report for a failure: 127 not found,

@@ -3,11 +3,17 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 #include "util/cleanup.h"
 #include "util/fdpass.h"
@@ -199,9 +205,9 @@ bool seccomp_uses_notify(const struct oci_seccomp *s) {
   return false;
 }
 
-int seccomp_build_and_load(const struct oci_seccomp *s, int *notify_fd,
-                           struct minirt_error *err) {
-  *notify_fd = -1;
+/* The libseccomp filter for `s`, not loaded yet. */
+static int build_ctx(const struct oci_seccomp *s, scmp_filter_ctx *out,
+                     struct minirt_error *err) {
   uint32_t def;
   int ret = parse_action(s->default_action, s->has_default_errno_ret,
                          s->default_errno_ret, &def,
@@ -221,6 +227,17 @@ int seccomp_build_and_load(const struct oci_seccomp *s, int *notify_fd,
       (ret = set_flags(c, &s->flags, err)) < 0 ||
       (ret = add_rules(c, s, def, err)) < 0)
     return ret;
+  *out = steal_pointer(&c);
+  return 0;
+}
+
+int seccomp_build_and_load(const struct oci_seccomp *s, int *notify_fd,
+                           struct minirt_error *err) {
+  *notify_fd = -1;
+  _cleanup_seccomp_ scmp_filter_ctx c = NULL;
+  int ret = build_ctx(s, &c, err);
+  if (ret < 0)
+    return ret;
   ret = seccomp_load(c);
   if (ret < 0)
     return minirt_fail(err, -ret, "seccomp: load the filter");
@@ -234,6 +251,81 @@ int seccomp_build_and_load(const struct oci_seccomp *s, int *notify_fd,
     if (*notify_fd < 0)
       return minirt_fail(err, errno, "seccomp: dup the notify fd");
   }
+  return 0;
+}
+
+/* libseccomp 2.5 exports only to an fd: a memfd, read back whole. The
+ * program is the one seccomp_load() would load (both come from
+ * gen_bpf_generate()). */
+int seccomp_compile_bpf(const struct oci_seccomp *s, struct sock_filter **insns,
+                        size_t *n, struct minirt_error *err) {
+  *insns = NULL;
+  *n = 0;
+  _cleanup_seccomp_ scmp_filter_ctx c = NULL;
+  int ret = build_ctx(s, &c, err);
+  if (ret < 0)
+    return ret;
+  _cleanup_close_ int fd = memfd_create("minirt-seccomp", MFD_CLOEXEC);
+  if (fd < 0)
+    return minirt_fail(err, errno, "seccomp: memfd_create");
+  ret = seccomp_export_bpf(c, fd);
+  if (ret < 0)
+    return minirt_fail(err, -ret, "seccomp: export the filter");
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    return minirt_fail(err, errno, "seccomp: stat the exported filter");
+  size_t len = (size_t)st.st_size;
+  if (len == 0 || len % sizeof(struct sock_filter) != 0 ||
+      len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+    return minirt_fail_msg(err, E2BIG,
+                           "seccomp: the filter has %zu bytes, not 1 to %d "
+                           "instructions",
+                           len, BPF_MAXINSNS);
+  _cleanup_free_ struct sock_filter *p = malloc(len);
+  if (p == NULL)
+    return minirt_fail(err, ENOMEM, "seccomp: filter");
+  ssize_t r = pread(fd, p, len, 0);
+  if (r != (ssize_t)len)
+    return minirt_fail(err, r < 0 ? errno : EIO,
+                       "seccomp: read the exported filter");
+  *insns = steal_pointer(&p);
+  *n = len / sizeof(struct sock_filter);
+  return 0;
+}
+
+/* The SECCOMP_FILTER_FLAG_* that seccomp_load() of libseccomp 2.5 passes
+ * for these linux.seccomp.flags (sys_filter_load(); without a notify
+ * listener, which never reaches the raw path). */
+int seccomp_filter_flags(const struct oci_seccomp *s, unsigned *flags,
+                         struct minirt_error *err) {
+  *flags = 0;
+  for (size_t i = 0; i < s->flags.n; i++) {
+    const char *f = s->flags.v[i];
+    if (strcmp(f, "SECCOMP_FILTER_FLAG_TSYNC") == 0)
+      *flags |= SECCOMP_FILTER_FLAG_TSYNC;
+    else if (strcmp(f, "SECCOMP_FILTER_FLAG_LOG") == 0)
+      *flags |= SECCOMP_FILTER_FLAG_LOG;
+    else if (strcmp(f, "SECCOMP_FILTER_FLAG_SPEC_ALLOW") == 0)
+      *flags |= SECCOMP_FILTER_FLAG_SPEC_ALLOW;
+    else
+      return minirt_fail_msg(err, EINVAL,
+                             "unsupported: linux.seccomp.flags: `%s`", f);
+  }
+  return 0;
+}
+
+int seccomp_load_bpf(const struct sock_filter *insns, size_t n, unsigned flags,
+                     struct minirt_error *err) {
+  struct sock_fprog prog = {.len = (unsigned short)n,
+                            .filter = (struct sock_filter *)insns};
+  long r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+  /* With TSYNC a positive value is the thread that could not be synced;
+   * libseccomp reports it as ESRCH. */
+  if (r > 0)
+    return minirt_fail(err, ESRCH, "seccomp: load the filter (thread %ld)",
+                       r);
+  if (r < 0)
+    return minirt_fail(err, errno, "seccomp: load the filter");
   return 0;
 }
 

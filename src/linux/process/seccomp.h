@@ -1,9 +1,12 @@
 /* linux.seccomp: builds a libseccomp filter from the typed spec and loads
- * it into the calling thread (all threads with SECCOMP_FILTER_FLAG_TSYNC). */
+ * it into the calling thread (all threads with SECCOMP_FILTER_FLAG_TSYNC),
+ * either directly or as a raw BPF program compiled before the clone (and
+ * kept in the cache of seccomp_cache.h). */
 #ifndef MINIRT_LINUX_PROCESS_SECCOMP_H
 #define MINIRT_LINUX_PROCESS_SECCOMP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "spec/oci.h"
 
@@ -17,6 +20,25 @@ bool seccomp_uses_notify(const struct oci_seccomp *s);
  * operators, architectures and flags fail with "unsupported: ...". */
 int seccomp_build_and_load(const struct oci_seccomp *s, int *notify_fd,
                            struct minirt_error *err);
+
+struct sock_filter;
+
+/* Compiles the filter with libseccomp into its BPF program (malloc'd *insns
+ * of *n instructions), exactly what seccomp_build_and_load() would load.
+ * Fails like it for a profile it cannot build. Not for SCMP_ACT_NOTIFY
+ * profiles: their listener fd comes from libseccomp's own load. */
+int seccomp_compile_bpf(const struct oci_seccomp *s, struct sock_filter **insns,
+                        size_t *n, struct minirt_error *err);
+
+/* The SECCOMP_FILTER_FLAG_* bits for linux.seccomp.flags, as libseccomp's
+ * load passes them. */
+int seccomp_filter_flags(const struct oci_seccomp *s, unsigned *flags,
+                         struct minirt_error *err);
+
+/* Loads a raw program with seccomp(SECCOMP_SET_MODE_FILTER, flags). Same
+ * privilege rule as seccomp_build_and_load(). */
+int seccomp_load_bpf(const struct sock_filter *insns, size_t n, unsigned flags,
+                     struct minirt_error *err);
 
 /* Sends the notify fd with SCM_RIGHTS over the connected socket `sock`,
  * with `payload` (the container state JSON) as the message. */
