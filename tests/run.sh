@@ -3,14 +3,15 @@
 #   plain build (the static-pie binary users get): criterion unit tests,
 #     the layer rule of docs/architecture.md (includes and calls),
 #     every integration and security test, the real clients (podman/conmon,
-#     containerd, docker) driving minirt, the cgroup v2 VM lane, and a smoke
+#     containerd, docker) driving minirt, the cgroup v2 VM lane, the Debian
+#     package (built, lintian, installed, checked, purged), and a smoke
 #     run of the benchmark (N=3; it judges no time);
 #   ASan+UBSan build: unit tests again and every integration and security
 #     test (real containers); a sanitizer report is a failure.
 # It ends with one line "N passed, N failed".
 # MINIRT_SKIP_ASAN=1, MINIRT_SKIP_PLAIN_INTEGRATION=1, MINIRT_SKIP_CLIENTS=1,
-# MINIRT_SKIP_VM=1, MINIRT_SKIP_BENCH=1 leave a part out for a quick local
-# run (CI runs everything).
+# MINIRT_SKIP_VM=1, MINIRT_SKIP_PACKAGE=1, MINIRT_SKIP_BENCH=1 leave a part
+# out for a quick local run (CI runs everything).
 set -u
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -90,6 +91,17 @@ if build build --buildtype=debugoptimized; then
     if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/vm.tap"; then
       echo "not ok cgroup v2 VM lane failed (rc=$rc)"; failed=$((failed + 1))
       tail -20 "$log/vm.err"
+    fi
+  fi
+  if [ "${MINIRT_SKIP_PACKAGE:-0}" != 1 ]; then
+    echo "== Debian package"
+    tests/package/check.sh >"$log/package.tap" 2>&1
+    rc=$?
+    count_tap "$log/package.tap"
+    show_failures "$log/package.tap"
+    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/package.tap"; then
+      echo "not ok Debian package lane failed (rc=$rc)"; failed=$((failed + 1))
+      tail -20 "$log/package.tap"
     fi
   fi
   if [ "${MINIRT_SKIP_BENCH:-0}" != 1 ]; then

@@ -4,7 +4,8 @@
 # its man pages; Debian package go-md2man). These Markdown pages are the
 # one source of both the web reference and the man pages; this script only
 # adapts what Markdown has and roff lacks:
-# - the first line `# minirt-exec(8)` becomes the title line (.TH);
+# - the first line `# minirt-exec(8)` becomes the title line (.TH), and
+#   NAME names the page (`minirt-exec - ...`) as whatis(1) expects;
 # - links keep their text (`[create](minirt-create.md)` -> `create`);
 # - tables become definition lists (roff tables of long cells are wider
 #   than a terminal);
@@ -17,7 +18,10 @@ page=$(basename "$in" .md)
 tmp=$out.md
 {
   printf '%% %s 8 "" "minirt %s" "System Administration"\n' "$page" "$version"
-  sed -e 1d -e '/^## EXIT STATUS/,$d' "$in"
+  # NAME says `minirt exec - ...`; whatis(1) wants the page's name:
+  # `minirt-exec - ...`.
+  sed -e 1d -e '/^## EXIT STATUS/,$d' \
+    -e '/^## NAME/,/^## /s/^minirt \([a-z]*\) - /minirt-\1 - /' "$in"
   if [ -n "$exec_md" ]; then
     printf '## THE MERGE TABLE\n\n'
     printf 'From docs/exec.md, which has the full contract.\n\n'
