@@ -111,6 +111,8 @@ two_containers() {
   two_containers
   run zsh_complete "minirt --root $STATE_ROOT delete "
   assert_equal "$output" "$(printf '%s\n' "$ID-a" "$ID-b")"
+  run zsh_complete "minirt --root $STATE_ROOT exec $ID-b --e"
+  assert_equal "$output" ""
 }
 
 @test "zsh: the script also works when sourced" {
@@ -135,6 +137,11 @@ two_containers() {
   two_containers
   run fish_complete "minirt --root $STATE_ROOT delete "
   assert_equal "$output" "$(printf '%s\n' "$ID-a" "$ID-b")"
+  run fish_complete "minirt --root $STATE_ROOT exec -u 0 $ID"
+  assert_equal "$output" "$(printf '%s\n' "$ID-a" "$ID-b")"
+  # After the ID of exec, the words are the container's command: no flags.
+  run fish_complete "minirt --root $STATE_ROOT exec $ID-b --e"
+  assert_equal "$output" ""
 }
 
 @test "completion names the shells it knows and fails on another" {
