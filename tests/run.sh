@@ -5,13 +5,15 @@
 #     every integration and security test, the real clients (podman/conmon,
 #     containerd, docker) driving minirt, the cgroup v2 VM lane, the
 #     2-minute chaos run (tests/chaos/chaos.sh --ci: SIGKILL at random
-#     instants, concurrent calls on one container, a short soak), and a
+#     instants, concurrent calls on one container, a short soak), the
+#     Debian package (built, lintian, installed, checked, purged), and a
 #     smoke run of the benchmark (N=3; it judges no time);
 #   ASan+UBSan build: unit tests again and every integration and security
 #     test (real containers); a sanitizer report is a failure.
 # It ends with one line "N passed, N failed".
 # MINIRT_SKIP_ASAN=1, MINIRT_SKIP_PLAIN_INTEGRATION=1, MINIRT_SKIP_CLIENTS=1,
-# MINIRT_SKIP_VM=1, MINIRT_SKIP_CHAOS=1, MINIRT_SKIP_BENCH=1 leave a part
+# MINIRT_SKIP_VM=1, MINIRT_SKIP_CHAOS=1, MINIRT_SKIP_PACKAGE=1,
+# MINIRT_SKIP_BENCH=1 leave a part
 # out for a quick local run (CI runs everything).
 set -u
 cd "$(dirname "$0")/.."
@@ -104,6 +106,17 @@ if build build --buildtype=debugoptimized; then
     if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/chaos.tap"; then
       echo "not ok chaos run failed (rc=$rc)"; failed=$((failed + 1))
       tail -20 "$log/chaos.err"
+    fi
+  fi
+  if [ "${MINIRT_SKIP_PACKAGE:-0}" != 1 ]; then
+    echo "== Debian package"
+    tests/package/check.sh >"$log/package.tap" 2>&1
+    rc=$?
+    count_tap "$log/package.tap"
+    show_failures "$log/package.tap"
+    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/package.tap"; then
+      echo "not ok Debian package lane failed (rc=$rc)"; failed=$((failed + 1))
+      tail -20 "$log/package.tap"
     fi
   fi
   if [ "${MINIRT_SKIP_BENCH:-0}" != 1 ]; then

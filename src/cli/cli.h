@@ -29,6 +29,7 @@ enum cli_cmd {
   CMD_EVENTS,
   CMD_SPEC,
   CMD_FEATURES,
+  CMD_COMPLETION,
   CMD_UNSUPPORTED, /* checkpoint, restore: always fail */
 };
 
@@ -59,6 +60,20 @@ struct cli {
   int interval_sec;   /* events --interval, default 5 */
   const char *bundle; /* spec -b, default "." */
   bool spec_rootless; /* spec --rootless */
+  const char *shell;  /* completion: bash, zsh or fish */
+};
+
+/* What a command takes after its options, for the shell completion (the
+ * on_args handler is what checks them). */
+enum cli_operands {
+  OPERANDS_NONE,
+  OPERANDS_NEW_ID,     /* create, run: a new container's name */
+  OPERANDS_ID,         /* an existing container */
+  OPERANDS_ID_SIGNAL,  /* kill */
+  OPERANDS_ID_ARGS,    /* ps: ID, then arguments of ps(1) */
+  OPERANDS_ID_COMMAND, /* exec: ID, then a command in the container */
+  OPERANDS_COMMAND,    /* help: a minirt command */
+  OPERANDS_SHELL,      /* completion: bash, zsh or fish */
 };
 
 /* One entry per command: its option table and how to take its options and
@@ -73,6 +88,7 @@ struct cli_command_def {
   int (*on_opt)(struct cli *c, const struct opt_hit *h,
                 struct minirt_error *err);
   int (*on_args)(struct cli *c, char **pos, size_t n, struct minirt_error *err);
+  enum cli_operands operands;
 };
 
 /* Parses argv (argv[0] is the program). On error, *err holds a message
@@ -88,6 +104,9 @@ extern const struct opt_def cli_global_opts[];
 /* --help output: the global usage when cmd is NULL. */
 void cli_print_usage(FILE *out, const struct cli_command_def *cmd);
 void cli_print_version(FILE *out);
+/* `minirt completion SHELL`: a completion script generated from the same
+ * tables (src/cli/completion.c). */
+void cli_print_completion(FILE *out, const char *shell);
 
 /* Runs the parsed command through core; *exit_status is what minirt exits
  * with (run/exec: the container process's status). */
@@ -100,7 +119,7 @@ extern const struct cli_command_def cli_cmd_create, cli_cmd_run, cli_cmd_start,
     cli_cmd_state, cli_cmd_kill, cli_cmd_delete, cli_cmd_list, cli_cmd_ps,
     cli_cmd_pause, cli_cmd_resume, cli_cmd_events, cli_cmd_spec,
     cli_cmd_features, cli_cmd_exec, cli_cmd_update, cli_cmd_checkpoint,
-    cli_cmd_restore, cli_cmd_help;
+    cli_cmd_restore, cli_cmd_help, cli_cmd_completion;
 
 /* Positional-argument helpers shared by the command tables. */
 int cli_args_id_only(struct cli *c, char **pos, size_t n,

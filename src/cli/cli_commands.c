@@ -129,12 +129,14 @@ const struct cli_command_def cli_cmd_create = {
     create_opts,
     true,
     create_opt,
-    create_args};
+    create_args,
+    OPERANDS_NEW_ID};
 const struct cli_command_def cli_cmd_run = {
     "run",          CMD_RUN,
     "[OPTIONS] ID", "create and start a container, wait for it and delete it",
     run_opts,       true,
-    create_opt,     create_args};
+    create_opt,     create_args,
+    OPERANDS_NEW_ID};
 
 static const struct opt_def help_only[] = {HELP_OPT, END_OPT};
 
@@ -144,22 +146,29 @@ static int no_opt(struct cli *c, const struct opt_hit *h,
 }
 
 const struct cli_command_def cli_cmd_start = {
-    "start",   CMD_START, "ID",   "run the user process of a created container",
-    help_only, true,      no_opt, cli_args_id_only};
-const struct cli_command_def cli_cmd_state = {
-    "state",   CMD_STATE, "ID",   "print the state of a container as JSON",
-    help_only, true,      no_opt, cli_args_id_only};
-const struct cli_command_def cli_cmd_pause = {
-    "pause",   CMD_PAUSE, "ID",   "freeze every process of a container",
-    help_only, true,      no_opt, cli_args_id_only};
-const struct cli_command_def cli_cmd_resume = {
-    "resume",  CMD_RESUME, "ID",   "thaw a paused container",
-    help_only, true,       no_opt, cli_args_id_only};
-const struct cli_command_def cli_cmd_features = {
-    "features", CMD_FEATURES,
-    "",         "print the features this build implements as JSON",
+    "start",    CMD_START,
+    "ID",       "run the user process of a created container",
     help_only,  true,
-    no_opt,     cli_args_none};
+    no_opt,     cli_args_id_only,
+    OPERANDS_ID};
+const struct cli_command_def cli_cmd_state = {
+    "state",    CMD_STATE, "ID",   "print the state of a container as JSON",
+    help_only,  true,      no_opt, cli_args_id_only,
+    OPERANDS_ID};
+const struct cli_command_def cli_cmd_pause = {
+    "pause",    CMD_PAUSE, "ID",   "freeze every process of a container",
+    help_only,  true,      no_opt, cli_args_id_only,
+    OPERANDS_ID};
+const struct cli_command_def cli_cmd_resume = {
+    "resume",   CMD_RESUME, "ID",   "thaw a paused container",
+    help_only,  true,       no_opt, cli_args_id_only,
+    OPERANDS_ID};
+const struct cli_command_def cli_cmd_features = {
+    "features",   CMD_FEATURES,
+    "",           "print the features this build implements as JSON",
+    help_only,    true,
+    no_opt,       cli_args_none,
+    OPERANDS_NONE};
 
 static const struct opt_def kill_opts[] = {
     {"all", 'a', OPT_FLAG, O_ALL, NULL,
@@ -191,7 +200,8 @@ const struct cli_command_def cli_cmd_kill = {
     kill_opts,
     true,
     kill_opt,
-    kill_args};
+    kill_args,
+    OPERANDS_ID_SIGNAL};
 
 static const struct opt_def delete_opts[] = {
     {"force", 'f', OPT_FLAG, O_FORCE, NULL,
@@ -209,7 +219,8 @@ const struct cli_command_def cli_cmd_delete = {
     "delete",       CMD_DELETE,
     "[OPTIONS] ID", "delete a stopped container and its state",
     delete_opts,    true,
-    delete_opt,     cli_args_id_only};
+    delete_opt,     cli_args_id_only,
+    OPERANDS_ID};
 
 static int parse_format(struct cli *c, const char *v,
                         struct minirt_error *err) {
@@ -237,8 +248,9 @@ static int list_opt(struct cli *c, const struct opt_hit *h,
 }
 
 const struct cli_command_def cli_cmd_list = {
-    "list",    CMD_LIST, "[OPTIONS]", "list the containers under --root",
-    list_opts, true,     list_opt,    cli_args_none};
+    "list",       CMD_LIST, "[OPTIONS]", "list the containers under --root",
+    list_opts,    true,     list_opt,    cli_args_none,
+    OPERANDS_NONE};
 
 static const struct opt_def ps_opts[] = {
     {"format", 'f', OPT_VALUE, O_FORMAT, "table|json",
@@ -276,7 +288,8 @@ const struct cli_command_def cli_cmd_ps = {
     ps_opts,
     false,
     ps_opt,
-    ps_args};
+    ps_args,
+    OPERANDS_ID_ARGS};
 
 static const struct opt_def events_opts[] = {
     {"stats", 0, OPT_FLAG, O_STATS, NULL,
@@ -299,7 +312,8 @@ const struct cli_command_def cli_cmd_events = {
     "events",       CMD_EVENTS,
     "[OPTIONS] ID", "print container statistics (and OOM events) as JSON lines",
     events_opts,    true,
-    events_opt,     cli_args_id_only};
+    events_opt,     cli_args_id_only,
+    OPERANDS_ID};
 
 static const struct opt_def spec_opts[] = {
     {"bundle", 'b', OPT_VALUE, O_BUNDLE, "DIR",
@@ -320,8 +334,9 @@ static int spec_opt(struct cli *c, const struct opt_hit *h,
 }
 
 const struct cli_command_def cli_cmd_spec = {
-    "spec",    CMD_SPEC, "[OPTIONS]", "write a default config.json",
-    spec_opts, true,     spec_opt,    cli_args_none};
+    "spec",       CMD_SPEC, "[OPTIONS]", "write a default config.json",
+    spec_opts,    true,     spec_opt,    cli_args_none,
+    OPERANDS_NONE};
 
 static int help_args(struct cli *c, char **pos, size_t n,
                      struct minirt_error *err) {
@@ -339,13 +354,36 @@ static int help_args(struct cli *c, char **pos, size_t n,
 }
 
 const struct cli_command_def cli_cmd_help = {
-    "help",    CMD_HELP, "[COMMAND]", "show the help of minirt or of a command",
-    help_only, true,     no_opt,      help_args};
+    "help",          CMD_HELP,
+    "[COMMAND]",     "show the help of minirt or of a command",
+    help_only,       true,
+    no_opt,          help_args,
+    OPERANDS_COMMAND};
+
+static int completion_args(struct cli *c, char **pos, size_t n,
+                           struct minirt_error *err) {
+  if (n != 1)
+    return minirt_fail_msg(err, EINVAL, "expects one shell: bash, zsh or fish");
+  if (strcmp(pos[0], "bash") != 0 && strcmp(pos[0], "zsh") != 0 &&
+      strcmp(pos[0], "fish") != 0)
+    return minirt_fail_msg(
+        err, EINVAL, "unknown shell `%s`: expected bash, zsh or fish", pos[0]);
+  c->shell = pos[0];
+  return 0;
+}
+
+const struct cli_command_def cli_cmd_completion = {
+    "completion",    CMD_COMPLETION,
+    "bash|zsh|fish", "print a shell completion script for minirt",
+    help_only,       true,
+    no_opt,          completion_args,
+    OPERANDS_SHELL};
 
 /* Listed so that they get a clear refusal rather than "unknown command". */
 const struct cli_command_def cli_cmd_checkpoint = {
-    "checkpoint", CMD_UNSUPPORTED, "",           "not supported", help_only,
-    true,         no_opt,          cli_args_none};
+    "checkpoint",    CMD_UNSUPPORTED, "",
+    "not supported", help_only,       true,
+    no_opt,          cli_args_none,   OPERANDS_NONE};
 const struct cli_command_def cli_cmd_restore = {
-    "restore", CMD_UNSUPPORTED, "",           "not supported", help_only,
-    true,      no_opt,          cli_args_none};
+    "restore", CMD_UNSUPPORTED, "",           "not supported", help_only, true,
+    no_opt,    cli_args_none,   OPERANDS_NONE};

@@ -210,4 +210,5 @@ const struct cli_command_def cli_cmd_exec = {
     exec_opts,
     false,
     exec_opt,
-    exec_args};
+    exec_args,
+    OPERANDS_ID_COMMAND};

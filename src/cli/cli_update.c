@@ -239,4 +239,5 @@ const struct cli_command_def cli_cmd_update = {
     "update",       CMD_UPDATE,
     "[OPTIONS] ID", "change the resource limits of a running container",
     update_opts,    true,
-    update_opt,     update_args};
+    update_opt,     update_args,
+    OPERANDS_ID};

@@ -37,6 +37,8 @@ int main(int argc, char **argv) {
     cli_print_usage(stdout, NULL);
   } else if (c.cmd_help) {
     cli_print_usage(stdout, c.cmd_def);
+  } else if (c.cmd == CMD_COMPLETION) {
+    cli_print_completion(stdout, c.shell);
   } else {
     if (c.criu != NULL)
       minirt_log_debug(&c.global,

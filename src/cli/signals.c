@@ -28,6 +28,11 @@ static const struct sig_name sig_names[] = {
     {"SYS", SIGSYS},
 };
 
+const char *cli_signal_name(size_t i) {
+  return i < sizeof(sig_names) / sizeof(sig_names[0]) ? sig_names[i].name
+                                                      : NULL;
+}
+
 /* Strict decimal 0..999, enough for every signal number. */
 static bool small_number(const char *s, int *out) {
   size_t len = strlen(s);

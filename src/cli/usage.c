@@ -53,8 +53,12 @@ void cli_print_usage(FILE *out, const struct cli_command_def *cmd) {
 }
 
 void cli_print_version(FILE *out) {
+  /* runc's layout (version, commit, spec, libseccomp), then crun's line of
+   * features; both lists come from meson.build. */
   fprintf(out,
-          "minirt version %s\ncommit: %s\nspec: %s\n"
-          "+SECCOMP +CAP_NG +LIBMOUNT +CGROUPV1 +CGROUPV2 +IDMAP\n",
-          MINIRT_VERSION, MINIRT_COMMIT, MINIRT_OCI_VERSION);
+          "minirt version %s\ncommit: %s\nspec: %s\nlibseccomp: %s\n"
+          "libcap-ng: %s\njson-c: %s\n%s\n",
+          MINIRT_VERSION, MINIRT_COMMIT, MINIRT_OCI_VERSION,
+          MINIRT_LIBSECCOMP_VERSION, MINIRT_LIBCAPNG_VERSION,
+          MINIRT_JSONC_VERSION, MINIRT_FEATURES);
 }

@@ -8,6 +8,7 @@
 
 #include "core/container_state.h"
 #include "core/lifecycle.h"
+#include "core/log.h"
 #include "core/runtime.h"
 #include "core/log.h"
 #include "linux/exec_join.h"
@@ -108,6 +109,11 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
     ret = store_load_config(&h, &cfg, err);
   if (ret == 0)
     ret = merge_for(o, cfg, &r, err);
+  char names[512];
+  /* create warned already; an exec repeats it only under --debug. */
+  if (ret == 0 &&
+      oci_ambient_unraisable(r.process->capabilities, names, sizeof names) > 0)
+    minirt_log_debug(g, "process.capabilities.ambient: %s not raised", names);
   if (ret == 0 && o->explain) {
     ret = explain(&r, o->explain_format, out, err);
     if (ret == 0)

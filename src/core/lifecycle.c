@@ -241,6 +241,20 @@ static int make_cgroup(const struct minirt_global *g, struct minirt_status *s,
   return 0;
 }
 
+/* The executor skips ambient capabilities the kernel would refuse, as runc
+ * does; the user hears about it once, here, not on every exec (a config
+ * made by `runc spec` has ambient without inheritable). */
+static void warn_unraisable_ambient(const struct minirt_global *g,
+                                    const struct oci_process *p) {
+  char names[512];
+  if (oci_ambient_unraisable(p->capabilities, names, sizeof names) > 0)
+    minirt_log_warn(g,
+                    "process.capabilities.ambient: %s not raised: an "
+                    "ambient capability must also be permitted and "
+                    "inheritable",
+                    names);
+}
+
 int create_container(const struct minirt_global *g, const struct create_opts *o,
                      struct created_container *out, struct minirt_error *err) {
   memset(out, 0, sizeof *out);
@@ -259,6 +273,8 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   ret = oci_config_load_file(cfg_path, &cfg, &raw, &raw_len, err);
   if (ret == 0)
     ret = oci_config_validate_for_create(cfg, err);
+  if (ret == 0)
+    warn_unraisable_ambient(g, cfg->process);
   /* Like runc and crun: a terminal's master must go somewhere. `run`
    * proxies it itself. */
   if (ret == 0 && cfg->process->terminal && o->console_socket == NULL &&

@@ -87,3 +87,13 @@ void minirt_log_debug(const struct minirt_global *g, const char *fmt, ...) {
 void minirt_log_note(void *g, const char *msg) {
   minirt_log_debug(g, "%s", msg);
 }
+
+void minirt_log_warn(const struct minirt_global *g, const char *fmt, ...) {
+  char buf[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  fprintf(stderr, "minirt: warning: %s\n", buf);
+  log_line(g, "warning", buf);
+}

@@ -6,6 +6,9 @@
 #include "core/runtime.h"
 
 void minirt_log_error(const struct minirt_global *g, const char *msg);
+/* A warning on stderr ("minirt: warning: ...") and in the --log file. */
+void minirt_log_warn(const struct minirt_global *g, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void minirt_log_debug(const struct minirt_global *g, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* minirt_log_debug(g, "%s", msg) with g as a void *: the shape of the

@@ -417,4 +417,11 @@ int oci_capability_from_string(const char *s); /* "CAP_CHOWN" -> 0 */
 const char *oci_capability_to_string(int cap);
 int oci_capability_last(void); /* highest capability number known */
 
+/* The ambient capabilities the kernel will not raise because they are not
+ * in both the permitted and the inheritable set (a config made by `runc
+ * spec` lists ambient without inheritable). Returns how many; their names,
+ * comma-separated, go into buf (truncated to len). */
+size_t oci_ambient_unraisable(const struct oci_capabilities *caps, char *buf,
+                              size_t len);
+
 #endif

@@ -92,6 +92,30 @@ Test(cli, help_and_version) {
   cr_assert(c.show_help);
 }
 
+Test(cli, completion_shell) {
+  cr_assert_eq(PARSE("completion", "zsh"), 0);
+  cr_assert_eq(c.cmd, CMD_COMPLETION);
+  cr_assert_str_eq(c.shell, "zsh");
+  cli_free(&c);
+  PARSE_FAILS("completion: unknown shell `csh`: expected bash, zsh or fish",
+              "completion", "csh");
+}
+
+Test(cli, completion_one_shell) {
+  PARSE_FAILS("completion: expects one shell: bash, zsh or fish", "completion",
+              "bash", "zsh");
+}
+
+/* What the completion scripts are generated from: every listed command
+ * says what it takes after its options. */
+Test(cli, command_operands) {
+  cr_assert_eq(cli_find_command("exec")->operands, OPERANDS_ID_COMMAND);
+  cr_assert_eq(cli_find_command("kill")->operands, OPERANDS_ID_SIGNAL);
+  cr_assert_eq(cli_find_command("create")->operands, OPERANDS_NEW_ID);
+  cr_assert_eq(cli_find_command("delete")->operands, OPERANDS_ID);
+  cr_assert_eq(cli_find_command("list")->operands, OPERANDS_NONE);
+}
+
 Test(cli, unknown_command_and_flags) {
   PARSE_FAILS("unknown command `frobnicate`", "frobnicate");
   cli_free(&c);

@@ -319,3 +319,23 @@ Test(spec_minimal, null_is_absent) {
   cr_assert_eq(c->process->present, 0);
   oci_config_free(c);
 }
+
+/* `runc spec` lists ambient without inheritable: all three are named once,
+ * in order; one in both sets, and an unknown name, are not. */
+Test(spec_caps, ambient_unraisable) {
+  char *amb[] = {"CAP_KILL", "CAP_CHOWN", "CAP_NOPE", "CAP_NET_RAW"};
+  char *prm[] = {"CAP_KILL", "CAP_CHOWN", "CAP_NET_RAW"};
+  char *inh[] = {"CAP_CHOWN"};
+  struct oci_capabilities c = {0};
+  c.ambient = (struct oci_strv){amb, 4};
+  c.permitted = (struct oci_strv){prm, 3};
+  c.inheritable = (struct oci_strv){inh, 1};
+  char buf[64];
+  cr_assert_eq(oci_ambient_unraisable(&c, buf, sizeof buf), 2);
+  cr_assert_str_eq(buf, "CAP_KILL, CAP_NET_RAW");
+  char small[6];
+  cr_assert_eq(oci_ambient_unraisable(&c, small, sizeof small), 2);
+  cr_assert_str_eq(small, "CAP_K");
+  cr_assert_eq(oci_ambient_unraisable(NULL, buf, sizeof buf), 0);
+  cr_assert_str_eq(buf, "");
+}

@@ -83,8 +83,10 @@ static bool strv_has(const struct oci_strv *v, const char *name) {
 }
 
 /* The kernel takes an ambient capability only if it is also permitted and
- * inheritable. Like runc, one that is not is skipped with a warning rather
- * than failing the container (buildah asks for such sets). */
+ * inheritable. Like runc, one that is not is skipped rather than failing
+ * the container (buildah and `runc spec` ask for such sets). It is skipped
+ * silently: core warns once at create (oci_ambient_unraisable()), not on
+ * every exec. */
 static int add_ambient(const struct oci_capabilities *caps,
                        struct minirt_error *err) {
   for (size_t i = 0; i < caps->ambient.n; i++) {
@@ -96,12 +98,8 @@ static int add_ambient(const struct oci_capabilities *caps,
     if (cap > kernel_last_cap())
       continue; /* unknown to this kernel, as for the other sets */
     if (!strv_has(&caps->permitted, name) ||
-        !strv_has(&caps->inheritable, name)) {
-      fprintf(stderr,
-              "minirt: warning: ambient capability %s skipped: it is not "
-              "in both the permitted and inheritable sets\n", name);
+        !strv_has(&caps->inheritable, name))
       continue;
-    }
     capng_update(CAPNG_ADD, CAPNG_AMBIENT, (unsigned)cap);
   }
   return 0;

@@ -16,6 +16,8 @@
 set -u
 cmd=$1
 dir=$2
+# The configuration snippets users are given (docs/clients-guide.md).
+contrib=$(cd "$(dirname "$0")/../../../contrib/clients" && pwd)
 
 wait_for_socket() { # path pid name
   local i
@@ -44,17 +46,12 @@ state = "$dir/containerd/state"
   # No CAP_SYS_RESOURCE here: the CRI plugin must not lower oom_score_adj.
   restrict_oom_score_adj = true
   disable_cgroup = false
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    default_runtime_name = "minirt"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.minirt]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.minirt.options]
-        BinaryName = "$RUNTIME"
-        SystemdCgroup = false
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$dir/cni/bin"
     conf_dir = "$dir/cni/conf"
 EOT
+  # The runtime block is the one docs/clients-guide.md tells users to add.
+  sed "s|/usr/sbin/minirt|$RUNTIME|" "$contrib/containerd-cri.toml" >> "$dir/containerd.toml"
 }
 
 # The namespace's first process mounts the private /run and then becomes
@@ -77,7 +74,8 @@ start() {
   wait_for_socket "$dir/containerd.sock" "$(cat "$dir/containerd.pid")" containerd || return 1
   [ "${1:-}" = docker ] || return 0
   mkdir -p "$dir/docker/data" "$dir/docker/exec"
-  echo '{}' > "$dir/daemon.json"
+  # The daemon.json of docs/clients-guide.md.
+  sed "s|/usr/sbin/minirt|$RUNTIME|" "$contrib/docker-daemon.json" > "$dir/daemon.json"
   nsenter -t "$(cat "$dir/containerd.pid")" -m -n -i -u -- \
     dockerd --containerd "$dir/containerd.sock" \
     --data-root "$dir/docker/data" --exec-root "$dir/docker/exec" \
@@ -85,7 +83,6 @@ start() {
     --iptables=false --ip6tables=false --bridge=none --ip-forward=false \
     --ip-masq=false --userland-proxy=false --storage-driver=vfs \
     --exec-opt native.cgroupdriver=cgroupfs --cgroup-parent "/$CG_PARENT" \
-    --add-runtime "minirt=$RUNTIME" --default-runtime minirt \
     --config-file "$dir/daemon.json" \
     </dev/null >"$dir/dockerd.log" 2>&1 3>&- &
   echo $! > "$dir/dockerd.nsenter.pid"

@@ -29,9 +29,10 @@ static_dir = "$dir/root/libpod"
 volume_path = "$dir/root/volumes"
 no_pivot_root = false
 
-[engine.runtimes]
-minirt = ["$runtime"]
 EOT
+# The runtime table is the drop-in the package installs (contrib/podman/).
+sed -e '/^#/d' -e "s|@SBINDIR@/minirt|$runtime|" \
+  "$(dirname "$0")/../../../contrib/podman/50-minirt.conf.in" >> "$dir/conf/containers.conf"
 cat > "$dir/env" <<EOT
 export CONTAINERS_CONF=$dir/conf/containers.conf
 export CONTAINERS_STORAGE_CONF=$dir/conf/storage.conf
