@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,7 +46,13 @@ int minirt_global_resolve(struct minirt_global *g, char **owned,
   }
   if (g->root != NULL)
     return 0;
-  if (geteuid() == 0) {
+  /* Root of a user namespace that is not the host's (rootless podman runs
+   * us so) owns nothing in /run: like runc, take XDG_RUNTIME_DIR when it is
+   * set, unless USER says this really is root. */
+  const char *xdg = getenv("XDG_RUNTIME_DIR"), *user = getenv("USER");
+  bool userns_root = g->rootless && xdg != NULL && xdg[0] != '\0' &&
+                     (user == NULL || strcmp(user, "root") != 0);
+  if (geteuid() == 0 && !userns_root) {
     g->root = MINIRT_DEFAULT_ROOT;
     return 0;
   }

@@ -205,7 +205,11 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
                            "linux.timeOffsets: needs a new time namespace");
   }
   bool own_mntns = a->plan->wanted[OCI_NS_MOUNT];
-  ret = rootfs_prepare(cfg, o->rootfs, in_userns, own_mntns, err);
+  /* Without a user namespace of its own, a container made by root of a
+   * user namespace that is not the host's (rootless podman) cannot mknod
+   * either: its devices are bind-mounted too. */
+  ret = rootfs_prepare(cfg, o->rootfs, in_userns || userns_running_rootless(),
+                       own_mntns, err);
   if (ret < 0)
     return ret;
   ret = sync_send(a->sock, SYNC_HOOKS, 0, NULL, err);

@@ -21,6 +21,7 @@
 #include "linux/supervise.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
+#include "linux/userns.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 #include "util/fs.h"
@@ -135,7 +136,7 @@ static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
   _exit(ctx.exit_code > 0 ? ctx.exit_code : 1);
 }
 
-/* Rootless exec into a container with its own user and pid namespaces: we
+/* Rootless exec into a container with its own pid namespace: we
  * may join its pid namespace only from inside its user namespace, and once
  * there we could not come back. So a middle child joins both and forks the
  * exec process, reports its pid and exits; the process, reparented to us
@@ -153,6 +154,8 @@ static __attribute__((noreturn)) void middle_main(const struct exec_join_opts *o
   static const enum oci_ns_type first[] = {OCI_NS_USER, OCI_NS_PID};
   for (size_t i = 0; ret == 0 && i < 2; i++) {
     enum oci_ns_type t = first[i];
+    if (fds[t] < 0)
+      continue; /* already ours (root of our user namespace) */
     if (setns(fds[t], ns_clone_flag(t)) < 0)
       ret = minirt_fail(&err, errno, "join the container's %s namespace",
                         ns_proc_name(t));
@@ -237,8 +240,12 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
    * we go back right after the fork so that nothing else we start (e.g.
    * LeakSanitizer's tracer at exit) lands in the container. */
   _cleanup_close_ int own_pidns = -1;
+  /* Rootless, the pid namespace we would come back to belongs to a user
+   * namespace above ours, where we have no rights: joining it ourselves
+   * would be for good. */
   bool via_middle =
-      fds[OCI_NS_USER] >= 0 && fds[OCI_NS_PID] >= 0 && geteuid() != 0;
+      fds[OCI_NS_PID] >= 0 &&
+      ((fds[OCI_NS_USER] >= 0 && geteuid() != 0) || userns_running_rootless());
   if (via_middle && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
     ret = minirt_fail(err, errno, "prctl `PR_SET_CHILD_SUBREAPER`");
     close_fds(fds);

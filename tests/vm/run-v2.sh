@@ -6,7 +6,8 @@
 # `not ok N ...`); exits non-zero when a test failed or the VM did not
 # report.
 #
-# usage: tests/vm/run-v2.sh [bats file...]   (default tests/vm/cgroup-v2.bats)
+# usage: tests/vm/run-v2.sh [bats file...]   (default tests/vm/cgroup-v2.bats
+#        and tests/vm/rootless-v2.bats)
 # env:   MINIRT       minirt binary (default build/minirt), inside the work tree
 #        VM_TIMEOUT   seconds before the VM is killed (default 420)
 #        VM_ACCEL     qemu accelerator (default tcg)
@@ -23,7 +24,7 @@ trap 'cp -f "$log" "$top/tests/tmp/vm/console.log" 2>/dev/null; rm -rf "$vm"' EX
 minirt=$(realpath -m "${MINIRT:-$top/build/minirt}")
 timeout_s=${VM_TIMEOUT:-420}
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(tests/vm/cgroup-v2.bats)
+[ ${#files[@]} -gt 0 ] || files=(tests/vm/cgroup-v2.bats tests/vm/rootless-v2.bats)
 mkdir -p "$vm"
 
 fail() { # reason -> the TAP the VM wrote so far, one failing line more,
