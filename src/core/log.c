@@ -72,16 +72,22 @@ void minirt_log_error(const struct minirt_global *g, const char *msg) {
   log_line(g, "error", msg);
 }
 
+/* One printf-style message at `level`, on stderr and in the --log file. */
+static void vlog(const struct minirt_global *g, const char *level,
+                 const char *fmt, va_list ap) {
+  char buf[1024];
+  vsnprintf(buf, sizeof buf, fmt, ap);
+  fprintf(stderr, "minirt: %s: %s\n", level, buf);
+  log_line(g, level, buf);
+}
+
 void minirt_log_debug(const struct minirt_global *g, const char *fmt, ...) {
   if (g == NULL || !g->debug)
     return;
-  char buf[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
+  vlog(g, "debug", fmt, ap);
   va_end(ap);
-  fprintf(stderr, "minirt: debug: %s\n", buf);
-  log_line(g, "debug", buf);
 }
 
 void minirt_log_note(void *g, const char *msg) {
@@ -89,11 +95,8 @@ void minirt_log_note(void *g, const char *msg) {
 }
 
 void minirt_log_warn(const struct minirt_global *g, const char *fmt, ...) {
-  char buf[1024];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(buf, sizeof buf, fmt, ap);
+  vlog(g, "warning", fmt, ap);
   va_end(ap);
-  fprintf(stderr, "minirt: warning: %s\n", buf);
-  log_line(g, "warning", buf);
 }
