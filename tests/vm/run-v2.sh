@@ -6,8 +6,8 @@
 # `not ok N ...`); exits non-zero when a test failed or the VM did not
 # report.
 #
-# usage: tests/vm/run-v2.sh [bats file...]   (default tests/vm/cgroup-v2.bats
-#        and tests/vm/rootless-v2.bats)
+# usage: tests/vm/run-v2.sh [bats file...]   (default tests/vm/cgroup-v2.bats,
+#        tests/vm/rootless-v2.bats and tests/integration/rootless.bats)
 # env:   MINIRT       minirt binary (default build/minirt), inside the work tree
 #        VM_TIMEOUT   seconds before the VM is killed (default 420)
 #        VM_ACCEL     qemu accelerator (default tcg)
@@ -24,7 +24,8 @@ trap 'cp -f "$log" "$top/tests/tmp/vm/console.log" 2>/dev/null; rm -rf "$vm"' EX
 minirt=$(realpath -m "${MINIRT:-$top/build/minirt}")
 timeout_s=${VM_TIMEOUT:-420}
 files=("$@")
-[ ${#files[@]} -gt 0 ] || files=(tests/vm/cgroup-v2.bats tests/vm/rootless-v2.bats)
+[ ${#files[@]} -gt 0 ] || files=(tests/vm/cgroup-v2.bats tests/vm/rootless-v2.bats
+  tests/integration/rootless.bats)
 mkdir -p "$vm"
 
 fail() { # reason -> the TAP the VM wrote so far, one failing line more,
@@ -110,6 +111,11 @@ mount -t 9p -o "\$o,ro,cache=loose" hostroot \$r || { echo "mount hostroot faile
 # /tmp): keep it reachable through a bind made before the tmpfs covers it.
 mkdir -p /worktree && mount -o bind \$r$top /worktree
 for d in /tmp /run /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs \$r\$d; done
+# A writable copy of /etc, so that the rootless tests can add their user
+# and its subordinate ranges (the host's /etc is never written).
+mkdir -p /etc-rw && mount -t tmpfs -o mode=755 tmpfs /etc-rw &&
+  cp -a \$r/etc/. /etc-rw/ && mount -o bind /etc-rw \$r/etc ||
+  echo "vm: no writable /etc"
 mkdir -p \$r$top && mount -o bind /worktree \$r$top
 chmod 700 \$r/root
 mount -t proc proc \$r/proc
@@ -128,14 +134,17 @@ ip link set lo up
 # As under systemd: nothing of ours in the root cgroup.
 mkdir \$r/sys/fs/cgroup/init.scope && echo \$\$ > \$r/sys/fs/cgroup/init.scope/cgroup.procs
 echo "vm: booted \$(uname -r) at \$(cut -d" " -f1 /proc/uptime)s, running tests"
-chroot \$r /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
+# switch_root, not chroot: a process whose root is not the root of its
+# mount namespace may not make a user namespace, and the rootless tests
+# make them. PID 1 is then the test shell, which powers the VM off.
+exec switch_root \$r /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
   TERM=dumb LANG=C.UTF-8 MINIRT=$minirt MINIRT_VM=1 \
   ROOTFS_TEMPLATE=/tmp/vm-rootfs /bin/bash -c 'cd $top &&
     mkdir /tmp/vm-rootfs && tar -C /tmp/vm-rootfs -xpf $vm/rootfs.tar &&
-    ${VM_CMD:-bats --tap ${files[*]}} >$out/tap 2>$out/stderr; echo \$? >$out/rc'
-sync
-echo "vm: done at \$(cut -d" " -f1 /proc/uptime)s"
-poweroff -f
+    ${VM_CMD:-bats --tap ${files[*]}} >$out/tap 2>$out/stderr; echo \$? >$out/rc
+    sync
+    echo "vm: done at \$(cut -d" " -f1 /proc/uptime)s"
+    echo o > /proc/sysrq-trigger; sleep 30'
 EOF
 chmod 755 "$ird/init"
 (cd "$ird" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) \
