@@ -87,8 +87,10 @@ pm_remove_cgroups() {
 
 # Runs podman in this world; remembers container ids for cgroup cleanup.
 pm() {
+  # The runtime's state under the world's dir too (podman passes no
+  # --root, so minirt would use the host's /run/minirt).
   # shellcheck disable=SC1091
-  (. "$PM_DIR/env" && exec podman "$@")
+  (. "$PM_DIR/env" && exec podman --runtime-flag "root=$PM_DIR/runtime-root" "$@")
   local rc=$?
   pm_record_ids
   return $rc
