@@ -87,10 +87,8 @@ pm_remove_cgroups() {
 
 # Runs podman in this world; remembers container ids for cgroup cleanup.
 pm() {
-  # The runtime's state under the world's dir too (podman passes no
-  # --root, so minirt would use the host's /run/minirt).
   # shellcheck disable=SC1091
-  (. "$PM_DIR/env" && exec podman --runtime-flag "root=$PM_DIR/runtime-root" "$@")
+  (. "$PM_DIR/env" && exec podman "$@")
   local rc=$?
   pm_record_ids
   return $rc
