@@ -15,6 +15,12 @@ IMAGE=localhost/minirt-bb:latest
 
 podman_world_setup() {
   local runtime=${PODMAN_RUNTIME:-$(realpath "$MINIRT")}
+  # podman passes the runtime no --root (and its cleanup processes must
+  # find the state where create put it), so minirt keeps it in the host's
+  # /run/minirt: remove that in teardown when this world made it.
+  PM_MADE_RUN=0
+  [ -e /run/minirt ] || PM_MADE_RUN=1
+  export PM_MADE_RUN
   PM_DIR=$(mktemp -d /tmp/minirt-podman.XXXXXX)
   export PM_DIR
   "$BATS_TEST_DIRNAME/lib/podman-env.sh" "$PM_DIR" "$runtime"
@@ -37,6 +43,10 @@ podman_world_teardown() {
   done
   pm_umount_all
   pm_remove_cgroups
+  if [ "${PM_MADE_RUN:-0}" = 1 ] && [ -d /run/minirt ]; then
+    rm -rf /run/minirt/.seccomp-cache
+    rmdir /run/minirt 2>/dev/null || true
+  fi
   rm -rf "$PM_DIR"
 }
 
