@@ -55,7 +55,10 @@ changes=$(ls "$work"/minirt_*.changes 2>/dev/null | head -1)
 
 lint() {
   [ -n "$changes" ] || return 1
-  lintian --fail-on error,warning --no-tag-display-limit "$changes" | tee "$work/lintian.txt"
+  # lintian leaves its mldbm-* temp files behind: in our dir, not /tmp.
+  mkdir -p "$work/tmp"
+  TMPDIR=$work/tmp lintian --fail-on error,warning --no-tag-display-limit "$changes" |
+    tee "$work/lintian.txt"
   ! grep -E '^(E|W): ' "$work/lintian.txt"
 }
 check "lintian reports no error and no warning" lint
