@@ -138,7 +138,8 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
                                 .state_json = state,
                                 .want_pty = r.process->terminal,
                                 .seccomp = &sc,
-                                .derive_home = merge_derive_home};
+                                .derive_home = merge_derive_home,
+                                .rootless = g->rootless};
     if (!o->detach)
       supervise_block_signals();
     ret = exec_join_spawn(&jo, &j, err);

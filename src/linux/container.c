@@ -208,8 +208,8 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
   /* Without a user namespace of its own, a container made by root of a
    * user namespace that is not the host's (rootless podman) cannot mknod
    * either: its devices are bind-mounted too. */
-  ret = rootfs_prepare(cfg, o->rootfs, in_userns || userns_running_rootless(),
-                       own_mntns, err);
+  ret = rootfs_prepare(cfg, o->rootfs, in_userns || o->rootless, own_mntns,
+                       err);
   if (ret < 0)
     return ret;
   ret = sync_send(a->sock, SYNC_HOOKS, 0, NULL, err);

@@ -19,6 +19,8 @@ struct container_spawn_opts {
   int fifo_fd;             /* exec.fifo, O_RDWR: the init blocks reading it */
   bool no_pivot;
   bool no_new_keyring;
+  /* Rootless, as core resolved it (--rootless, minirt_global_resolve). */
+  bool rootless;
   int preserve_fds;
   /* linux.seccomp compiled before the clone (process_seccomp_prepare());
    * NULL: the init builds it. */

@@ -21,7 +21,6 @@
 #include "linux/supervise.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
-#include "linux/userns.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 #include "util/fs.h"
@@ -245,7 +244,7 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
    * would be for good. */
   bool via_middle =
       fds[OCI_NS_PID] >= 0 &&
-      ((fds[OCI_NS_USER] >= 0 && geteuid() != 0) || userns_running_rootless());
+      ((fds[OCI_NS_USER] >= 0 && geteuid() != 0) || o->rootless);
   if (via_middle && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
     ret = minirt_fail(err, errno, "prctl `PR_SET_CHILD_SUBREAPER`");
     close_fds(fds);

@@ -22,6 +22,8 @@ struct exec_join_opts {
   int preserve_fds;
   const char *state_json;
   bool want_pty; /* process->terminal */
+  /* Rootless, as core resolved it (--rootless, minirt_global_resolve). */
+  bool rootless;
   /* linux.seccomp compiled before the fork; NULL: the child builds it. */
   const struct process_seccomp *seccomp;
   /* The merge engine's one rule that needs the container's files (HOME from
