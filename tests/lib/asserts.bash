@@ -35,3 +35,14 @@ assert_equal() {
     return 1
   fi
 }
+
+# Tries a command up to $1 times, 0.1 s apart (for states that settle).
+retry() {
+  local n=$1 i
+  shift
+  for ((i = 0; i < n; i++)); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  return 1
+}

@@ -144,17 +144,6 @@ rootless_use_subids() {
       {"containerID": 1, "hostID": '"$RL_SUBUID"', "size": '"$RL_RANGE"'}]'
 }
 
-# Tries a command up to $1 times, 0.1 s apart.
-retry() {
-  local n=$1 i
-  shift
-  for ((i = 0; i < n; i++)); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  "$@"
-}
-
 u_state_is() { # id status
   [ "$(as_user "$UMINIRT" --root "$USTATE" state "$1" 2>/dev/null | jq -r .status)" = "$2" ]
 }

@@ -42,12 +42,3 @@ in_world() {
   nsenter -t "$(cat "$W/containerd.pid")" -m -n -i -u -- "$@"
 }
 
-# Polls a command until it succeeds (up to $1 tenths of a second).
-retry() {
-  local n=$1 i; shift
-  for ((i = 0; i < n; i++)); do
-    "$@" && return 0
-    sleep 0.1
-  done
-  return 1
-}
