@@ -72,7 +72,9 @@ static bool parse_rt(const char *s, int *sig) {
 int cli_parse_signal(const char *s, int *sig, struct minirt_error *err) {
   int n;
   if (small_number(s, &n)) {
-    if (n < 1 || n >= NSIG)
+    /* 0 sends nothing and only checks that the init is alive, as kill(1)
+     * and runc: health checks use it. */
+    if (n < 0 || n >= NSIG)
       goto unknown;
     *sig = n;
     return 0;

@@ -54,6 +54,17 @@ load helpers
   done
 }
 
+@test "kill 0 succeeds while the init lives and fails once it is gone" {
+  create_started
+  minirt kill "$ID" 0
+  [ "$(state_field "$ID" status)" = running ]
+  minirt kill "$ID" KILL
+  for i in $(seq 50); do [ "$(state_field "$ID" status)" = stopped ] && break; sleep 0.1; done
+  rt kill "$ID" 0
+  assert_failure
+  assert_output_contains "not running"
+}
+
 @test "delete refuses a running container without --force" {
   create_started
   rt delete "$ID"

@@ -617,9 +617,15 @@ Test(signals, realtime) {
   cr_assert_lt(cli_parse_signal("RTMIN+", &s, &err), 0);
 }
 
+Test(signals, zero_checks_liveness) {
+  int s = -1;
+  cr_assert_eq(cli_parse_signal("0", &s, &err), 0);
+  cr_assert_eq(s, 0);
+}
+
 Test(signals, unknown) {
   int s;
-  const char *bad[] = {"FOO", "0", "65", "-9", "", "SIG", "KILLX", "9x"};
+  const char *bad[] = {"FOO", "65", "-9", "", "SIG", "KILLX", "9x"};
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     cr_assert_lt(cli_parse_signal(bad[i], &s, &err), 0, "%s", bad[i]);
     minirt_error_clear(&err);
