@@ -248,7 +248,10 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
     if (ret < 0)
       return ret;
   }
-  return process_prepare(ctx, err);
+  ret = process_prepare(ctx, err);
+  if (ret == 0)
+    ret = sync_hand_notify_fd(a->sock, &ctx->notify_fd, err);
+  return ret;
 }
 
 static int cmp_int(const void *a, const void *b) {
@@ -331,6 +334,7 @@ static int join_pid_ns(struct ns_plan *plan, int *saved,
 static int parent_loop(const struct container_spawn_opts *o, pid_t pid,
                        int sock, struct container_spawned *out,
                        struct minirt_error *err) {
+  _cleanup_free_ char *state = NULL;
   for (;;) {
     struct sync_msg m;
     int ret = sync_recv(sock, &m, err);
@@ -339,8 +343,9 @@ static int parent_loop(const struct container_spawn_opts *o, pid_t pid,
     if (ret < 0)
       return ret;
     switch (m.type) {
-    case SYNC_HOOKS: {
-      _cleanup_free_ char *state = NULL;
+    case SYNC_HOOKS:
+      free(state);
+      state = NULL;
       ret = o->runtime_hooks(o->data, pid, &state, err);
       if (ret < 0)
         return ret;
@@ -348,7 +353,13 @@ static int parent_loop(const struct container_spawn_opts *o, pid_t pid,
       if (ret < 0)
         return ret;
       break;
-    }
+    case SYNC_SECCOMP:
+      if (state == NULL)
+        return minirt_fail_msg(err, EPROTO, "seccomp notify fd before the state");
+      ret = sync_forward_notify_fd(sock, o->cfg->linux_, state, pid, err);
+      if (ret < 0)
+        return ret;
+      break;
     case SYNC_PTY:
       ret = fdpass_recv(sock, &out->pty_master, err);
       if (ret < 0)

@@ -108,7 +108,10 @@ static int child_setup(const struct exec_join_opts *o, int fds[OCI_NS_COUNT],
     if (ret < 0)
       return ret;
   }
-  return process_prepare(ctx, err);
+  ret = process_prepare(ctx, err);
+  if (ret == 0)
+    ret = sync_hand_notify_fd(sock, &ctx->notify_fd, err);
+  return ret;
 }
 
 static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
@@ -192,8 +195,8 @@ static int adopt_exec_process(pid_t middle, int sock, pid_t *pid,
   return sync_send(sock, SYNC_GO, 0, NULL, err);
 }
 
-static int wait_exec(pid_t pid, int sock, struct exec_joined *out,
-                     struct minirt_error *err) {
+static int wait_exec(const struct exec_join_opts *o, pid_t pid, int sock,
+                     struct exec_joined *out, struct minirt_error *err) {
   for (;;) {
     struct sync_msg m;
     int ret = sync_recv(sock, &m, err);
@@ -203,6 +206,13 @@ static int wait_exec(pid_t pid, int sock, struct exec_joined *out,
       return ret;
     if (m.type == SYNC_PTY) {
       ret = fdpass_recv(sock, &out->pty_master, err);
+      if (ret < 0)
+        return ret;
+      continue;
+    }
+    if (m.type == SYNC_SECCOMP) {
+      ret = sync_forward_notify_fd(sock, o->cfg->linux_, o->state_json, pid,
+                                   err);
       if (ret < 0)
         return ret;
       continue;
@@ -311,7 +321,7 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
       return ret;
     }
   }
-  ret = wait_exec(pid, sock, out, err);
+  ret = wait_exec(o, pid, sock, out, err);
   if (ret < 0) {
     supervise_abort_child(pid, &out->pty_master);
     return ret;

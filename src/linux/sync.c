@@ -4,6 +4,11 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
+
+#include "linux/process/process.h"
+#include "util/cleanup.h"
+#include "util/fdpass.h"
 
 int sync_pair(int fds[2], struct minirt_error *err) {
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
@@ -86,4 +91,30 @@ int sync_expect(int fd, enum sync_type type, struct sync_msg *m,
     return minirt_fail_msg(err, EPROTO, "unexpected sync message %u (want %u)",
                            m->type, (unsigned)type);
   return 0;
+}
+
+int sync_hand_notify_fd(int sock, int *fd, struct minirt_error *err) {
+  if (*fd < 0)
+    return 0;
+  int ret = sync_send(sock, SYNC_SECCOMP, 0, NULL, err);
+  if (ret == 0)
+    ret = fdpass_send(sock, *fd, "seccompFd", err);
+  close(*fd);
+  *fd = -1;
+  struct sync_msg m;
+  if (ret == 0)
+    ret = sync_expect(sock, SYNC_SECCOMP_DONE, &m, NULL, err);
+  return ret;
+}
+
+int sync_forward_notify_fd(int sock, const struct oci_linux *lx,
+                           const char *state_json, pid_t pid,
+                           struct minirt_error *err) {
+  _cleanup_close_ int fd = -1;
+  int ret = fdpass_recv(sock, &fd, err);
+  if (ret == 0)
+    ret = process_seccomp_notify_send(lx, state_json, pid, fd, err);
+  if (ret == 0)
+    ret = sync_send(sock, SYNC_SECCOMP_DONE, 0, NULL, err);
+  return ret;
 }

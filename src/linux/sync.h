@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "spec/oci.h"
 #include "util/error.h"
 
 enum sync_type {
@@ -17,6 +18,8 @@ enum sync_type {
   SYNC_PTY,         /* child -> runtime: pty master follows (SCM_RIGHTS) */
   SYNC_READY,       /* child -> runtime: waiting for start */
   SYNC_PID,         /* child -> runtime: a pid (exec) */
+  SYNC_SECCOMP,     /* child -> runtime: seccomp notify fd follows */
+  SYNC_SECCOMP_DONE, /* runtime -> child: it went to listenerPath */
   SYNC_ERROR,       /* either way: errnum, exit code and message */
 };
 
@@ -42,5 +45,15 @@ int sync_recv(int fd, struct sync_msg *m, struct minirt_error *err);
  * the peer's message, and *exit_code (if not NULL) its exit code. */
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m,
                 int *exit_code, struct minirt_error *err);
+
+/* In the child: hands the seccomp notify fd *fd (if >= 0) to the runtime,
+ * closes it and waits until the runtime has passed it on. */
+int sync_hand_notify_fd(int sock, int *fd, struct minirt_error *err);
+/* In the runtime, after SYNC_SECCOMP: receives that fd and sends it on,
+ * from the host where listenerPath is, with the process's host pid and the
+ * container state (process_seccomp_notify_send), then SYNC_SECCOMP_DONE. */
+int sync_forward_notify_fd(int sock, const struct oci_linux *lx,
+                           const char *state_json, pid_t pid,
+                           struct minirt_error *err);
 
 #endif

@@ -23,6 +23,24 @@ int oci_state_to_json(const struct oci_state *st, bool pretty, char **out,
   return ju_to_string(o, pretty, out, err);
 }
 
+int oci_process_state_to_json(const char *state_json, pid_t pid,
+                               const char *metadata, char **out,
+                               struct minirt_error *err) {
+  _cleanup_json_ json_object *state = NULL;
+  int ret = ju_parse_object(state_json, strlen(state_json), "container state",
+                            &state, err);
+  if (ret < 0)
+    return ret;
+  _cleanup_json_ json_object *o = json_object_new_object();
+  static const char *const fds[] = {"seccompFd"};
+  if (o == NULL || ju_add_str(o, "ociVersion", MINIRT_OCI_VERSION) < 0 ||
+      ju_add(o, "fds", ju_strv_array(fds, 1)) < 0 ||
+      ju_add_i64(o, "pid", pid) < 0 || ju_add_str(o, "metadata", metadata) < 0 ||
+      ju_add(o, "state", json_object_get(state)) < 0)
+    return ju_oom(err);
+  return ju_to_string(o, false, out, err);
+}
+
 int minirt_status_to_json(const struct minirt_status *s, char **out,
                           struct minirt_error *err) {
   _cleanup_json_ json_object *o = json_object_new_object();

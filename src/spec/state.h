@@ -25,6 +25,13 @@ struct oci_state {
 int oci_state_to_json(const struct oci_state *st, bool pretty, char **out,
                       struct minirt_error *err);
 
+/* The runtime-spec's containerProcessState: what goes with the seccomp
+ * notify fd to linux.seccomp.listenerPath. `state_json` is the container's
+ * state document, `pid` the process's host pid, `metadata` may be NULL. */
+int oci_process_state_to_json(const char *state_json, pid_t pid,
+                              const char *metadata, char **out,
+                              struct minirt_error *err);
+
 /* minirt's status file in the state directory (written to a temp file and
  * renamed). Everything `state`, `kill`, `exec`, `delete` need without
  * re-reading the bundle. */

@@ -227,6 +227,23 @@ Test(spec_state, state_json) {
   free(out);
 }
 
+Test(spec_state, process_state_for_the_seccomp_agent) {
+  char *out = NULL;
+  struct minirt_error err = {0, NULL};
+  cr_assert_eq(oci_process_state_to_json("{\"id\":\"c1\",\"pid\":7}", 4422,
+                                         "m=1", &out, &err), 0, "%s", err.msg);
+  cr_assert_str_eq(out, "{\"ociVersion\":\"" MINIRT_OCI_VERSION "\","
+                        "\"fds\":[\"seccompFd\"],\"pid\":4422,"
+                        "\"metadata\":\"m=1\",\"state\":{\"id\":\"c1\",\"pid\":7}}");
+  free(out);
+  out = NULL;
+  cr_assert_eq(oci_process_state_to_json("{}", 1, NULL, &out, &err), 0);
+  cr_assert_null(strstr(out, "metadata"));
+  free(out);
+  cr_assert_lt(oci_process_state_to_json("not json", 1, NULL, &out, &err), 0);
+  minirt_error_clear(&err);
+}
+
 Test(spec_state, status_round_trip) {
   struct minirt_status s = {.id = "c1", .bundle = "/b", .rootfs = "/b/r",
                             .pid = 1234, .pid_start_time = 987654321,

@@ -90,12 +90,9 @@ static int load_seccomp(struct process_ctx *ctx, struct minirt_error *err) {
   if (ctx->seccomp != NULL && ctx->seccomp->insns != NULL)
     return seccomp_load_bpf(ctx->seccomp->insns, ctx->seccomp->n,
                             ctx->seccomp->flags, err);
-  _cleanup_close_ int notify_fd = -1;
-  int ret = seccomp_build_and_load(s, &notify_fd, err);
-  if (ret < 0 || notify_fd < 0)
-    return ret;
-  return seccomp_send_notify_fd(ctx->listener_sock, notify_fd,
-                                ctx->state_json, err);
+  /* The agent gets the notify fd from the runtime, which knows our host
+   * pid and the state and is still on the host to reach listenerPath. */
+  return seccomp_build_and_load(s, &ctx->notify_fd, err);
 }
 
 /* A filter with SCMP_ACT_NOTIFY and nobody listening would block the
@@ -109,10 +106,6 @@ static int check_seccomp_listener(const struct process_ctx *ctx,
     return minirt_fail_msg(err, EINVAL,
                            "linux.seccomp: SCMP_ACT_NOTIFY requires "
                            "linux.seccomp.listenerPath");
-  if (ctx->listener_sock < 3)
-    return minirt_fail_msg(err, EINVAL,
-                           "linux.seccomp.listenerPath `%s`: not connected",
-                           s->listener_path);
   return 0;
 }
 
@@ -153,6 +146,7 @@ int process_prepare(struct process_ctx *ctx, struct minirt_error *err) {
   const char *cwd = p->cwd != NULL && *p->cwd ? p->cwd : "/";
   int ret;
   ctx->exit_code = 1;
+  ctx->notify_fd = -1;
   if (p->args.n == 0)
     return minirt_fail_msg(err, EINVAL, "process.args: empty command");
   if ((ret = check_seccomp_listener(ctx, err)) < 0 ||
@@ -174,6 +168,12 @@ int process_prepare(struct process_ctx *ctx, struct minirt_error *err) {
     umask((mode_t)p->user.umask);
   if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return minirt_fail(err, errno, "prctl PR_SET_NO_NEW_PRIVS");
+  /* A notify filter is loaded while the channel to the runtime is still
+   * open (the init closes it at READY), since its fd goes to the agent
+   * through the runtime; runc does the same. */
+  if (p->no_new_privileges && seccomp_uses_notify(ctx_seccomp(ctx)) &&
+      (ret = load_seccomp(ctx, err)) < 0)
+    return ret;
   return 0;
 }
 
@@ -233,6 +233,7 @@ int process_exec(struct process_ctx *ctx, struct minirt_error *err) {
   /* With no_new_privs the filter needs no privilege, so it goes last: it
    * then constrains the container process and nothing of ours. */
   if (p->no_new_privileges && ctx_seccomp(ctx) != NULL &&
+      !seccomp_uses_notify(ctx_seccomp(ctx)) &&
       (ret = load_seccomp(ctx, err)) < 0)
     return ret;
   const char *exe = ctx->exe_path != NULL ? ctx->exe_path : p->args.v[0];

@@ -5,6 +5,7 @@
 #define MINIRT_LINUX_PROCESS_PROCESS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "spec/oci.h"
 
@@ -32,15 +33,22 @@ int process_seccomp_prepare(const struct oci_linux *lx, const char *cache_root,
                             void *data, struct minirt_error *err);
 void process_seccomp_release(struct process_seccomp *p);
 
+/* In the runtime, on the host: connects to linux.seccomp.listenerPath and
+ * sends the notify fd of the process `pid` with the runtime-spec's
+ * containerProcessState (built from `state_json`) as the message. */
+int process_seccomp_notify_send(const struct oci_linux *lx,
+                                const char *state_json, pid_t pid,
+                                int notify_fd, struct minirt_error *err);
+
 struct process_ctx {
   const struct oci_process *process; /* resolved */
   const struct oci_linux *linux_;    /* seccomp, personality, memoryPolicy; may be NULL */
   int preserve_fds;                  /* fds 3 .. 3+preserve_fds-1 survive execve */
   const char *state_json;            /* sent with the seccomp listener fd */
-  /* A unix socket already connected to linux.seccomp.listenerPath (on the
-   * host, before entering the container's mount namespace), -1 if none.
-   * The seccomp notify fd is sent there with state_json as the payload. */
-  int listener_sock;
+  /* Filled by process_prepare() when the filter uses SCMP_ACT_NOTIFY: the
+   * notify fd (O_CLOEXEC), which the caller hands to the runtime (it goes
+   * to linux.seccomp.listenerPath from the host); else -1. */
+  int notify_fd;
   /* The filter compiled before the clone (process_seccomp_prepare()), or
    * NULL / insns NULL: build it from linux_->seccomp here. */
   const struct process_seccomp *seccomp;

@@ -13,8 +13,11 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "linux/process/process.h"
+#include "spec/state.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
 #include "util/fs.h"
@@ -329,10 +332,31 @@ int seccomp_load_bpf(const struct sock_filter *insns, size_t n, unsigned flags,
   return 0;
 }
 
-int seccomp_send_notify_fd(int sock, int notify_fd, const char *payload,
-                           struct minirt_error *err) {
-  const char *data = payload != NULL && *payload ? payload : "{}";
-  int ret = fdpass_send(sock, notify_fd, data, err);
+int process_seccomp_notify_send(const struct oci_linux *lx,
+                                const char *state_json, pid_t pid,
+                                int notify_fd, struct minirt_error *err) {
+  const struct oci_seccomp *s = lx != NULL ? lx->seccomp : NULL;
+  if (s == NULL || s->listener_path == NULL)
+    return minirt_fail_msg(err, EINVAL,
+                           "linux.seccomp.listenerPath: not set for a notify fd");
+  _cleanup_free_ char *payload = NULL;
+  int ret = oci_process_state_to_json(state_json, pid, s->listener_metadata,
+                                      &payload, err);
+  if (ret < 0)
+    return ret;
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  if (strlen(s->listener_path) >= sizeof(sa.sun_path))
+    return minirt_fail_msg(err, ENAMETOOLONG,
+                           "linux.seccomp.listenerPath `%s`: too long",
+                           s->listener_path);
+  strcpy(sa.sun_path, s->listener_path);
+  _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0)
+    return minirt_fail(err, errno, "linux.seccomp.listenerPath: socket");
+  if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+    return minirt_fail(err, errno, "linux.seccomp.listenerPath: connect `%s`",
+                       s->listener_path);
+  ret = fdpass_send(sock, notify_fd, payload, err);
   if (ret < 0)
     minirt_error_prefix(err, "linux.seccomp.listenerPath: ");
   return ret;

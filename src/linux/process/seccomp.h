@@ -40,9 +40,5 @@ int seccomp_filter_flags(const struct oci_seccomp *s, unsigned *flags,
 int seccomp_load_bpf(const struct sock_filter *insns, size_t n, unsigned flags,
                      struct minirt_error *err);
 
-/* Sends the notify fd with SCM_RIGHTS over the connected socket `sock`,
- * with `payload` (the container state JSON) as the message. */
-int seccomp_send_notify_fd(int sock, int notify_fd, const char *payload,
-                           struct minirt_error *err);
 
 #endif
