@@ -215,6 +215,50 @@ int cgroup_create_with_devices(const char *path,
   return 0;
 }
 
+static int write_pid(const char *mnt, const char *path, pid_t pid,
+                     struct minirt_error *err) {
+  _cleanup_free_ char *dir = NULL;
+  if (asprintf(&dir, "%s%s", mnt, path) < 0)
+    return minirt_fail(err, ENOMEM, "join cgroup");
+  _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return minirt_fail(err, errno, "open cgroup `%s`", dir);
+  char buf[32];
+  snprintf(buf, sizeof buf, "%d", (int)pid);
+  int ret = cgroup_write(fd, "cgroup.procs", buf, err);
+  if (ret < 0)
+    minirt_error_prefix(err, "`%s`: ", dir);
+  return ret;
+}
+
+int cgroup_adopt_pid(const char *path, pid_t pid, bool v2,
+                     struct minirt_error *err) {
+  const struct cgroup_layout *l;
+  int ret = check_path(path, err);
+  if (ret < 0 || (ret = cgroup_layout_get(&l, err)) < 0)
+    return ret;
+  struct created c = {0};
+  for (size_t i = 0; i < l->n && ret == 0; i++) {
+    ret = mkdir_hier(l->h[i].mountpoint, path,
+                     cgroup_list_has(l->h[i].controllers, "cpuset"), false,
+                     NULL, &c, err);
+    if (ret == 0)
+      ret = write_pid(l->h[i].mountpoint, path, pid, err);
+  }
+  /* No subtree_control writes here: the parents are systemd's. */
+  if (ret == 0 && v2 && l->v2 != NULL) {
+    ret = mkdir_hier(l->v2, path, false, false, NULL, &c, err);
+    if (ret == 0)
+      ret = write_pid(l->v2, path, pid, err);
+  }
+  if (ret < 0) {
+    created_rollback(&c);
+    return ret;
+  }
+  created_forget(&c);
+  return 0;
+}
+
 int cgroup_create(const char *path, const struct oci_resources *res,
                   struct minirt_error *err) {
   return cgroup_create_with_devices(path, res, NULL, 0, err);
