@@ -15,8 +15,6 @@ setup() {
     skip "needs systemd as PID 1 (run tests/vm/run-systemd.sh)"
   [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
     skip "needs a pure cgroup v2 host (run tests/vm/run-systemd.sh)"
-  "$MINIRT" features | jq -e '.linux.cgroup.systemd' >/dev/null ||
-    skip "minirt was built without systemd support"
   setup_minirt
   UNIT=minirt-test-$ID.scope
   UNITS=("$UNIT")
@@ -32,6 +30,7 @@ teardown() {
       sd delete --force "$c" >/dev/null 2>&1 || true
     done
   fi
+  [ -z "${RL_USER:-}" ] || rl_cleanup
   for u in "${UNITS[@]}"; do
     systemctl stop "$u" >/dev/null 2>&1 || true
     systemctl reset-failed "$u" >/dev/null 2>&1 || true
@@ -234,4 +233,97 @@ unit_gone() {
   unit_gone "$UNIT"
   [ ! -d "$CG" ]
   [ ! -e "$STATE_ROOT/$ID" ]
+}
+
+@test "systemd: a cgroupsPath name ending in .slice makes that slice, with the container in it" {
+  # No dash in the name: a dash would nest it (machine-a-b.slice is in
+  # machine-a.slice).
+  SLICE=machine-minirttest${BATS_TEST_NUMBER}x$$.slice
+  UNITS+=("$SLICE")
+  CG=/sys/fs/cgroup/machine.slice/$SLICE
+  cfg_edit '.linux.cgroupsPath = "machine.slice::'"$SLICE"'"
+    | .linux.resources.memory = {limit: 67108864}'
+  sd_create_started
+  pid=$(state_field "$ID" pid)
+  assert_equal "$(prop "$SLICE" ActiveState)" active
+  assert_equal "$(prop "$SLICE" MemoryMax)" 67108864
+  assert_equal "$(cgfile memory.max)" 67108864
+  assert_equal "$(cat /proc/"$pid"/cgroup)" "0::/machine.slice/$SLICE"
+  sd delete --force "$ID"
+  unit_gone "$SLICE"
+  [ ! -d "$CG" ]
+  [ ! -e "$STATE_ROOT/$ID" ]
+}
+
+# Runs a command as the test user inside its user instance (a transient
+# service of user@UID.service): the user instance can move the container's
+# init only out of a cgroup the user owns.
+as_user_unit() {
+  setpriv --reuid="$RL_UID" --regid="$RL_GID" --clear-groups \
+    env HOME="$UDIR" XDG_RUNTIME_DIR="/run/user/$RL_UID" \
+    systemd-run --user --quiet --wait --pipe --collect "$@"
+}
+user_ctl() {
+  setpriv --reuid="$RL_UID" --regid="$RL_GID" --clear-groups \
+    env XDG_RUNTIME_DIR="/run/user/$RL_UID" systemctl --user "$@"
+}
+
+@test "systemd: rootless, the unit is made in the user's own systemd instance" {
+  RL_USER=mrlsd$$
+  useradd -M -U -s /usr/sbin/nologin "$RL_USER"
+  RL_UID=$(id -u "$RL_USER") RL_GID=$(id -g "$RL_USER")
+  UDIR=$TEST_DIR/u
+  mkdir -p "$UDIR/bundle"
+  cp -a "$BUNDLE/rootfs" "$UDIR/bundle/rootfs"
+  cp "$MINIRT" "$UDIR/minirt"
+  chmod 755 "$TEST_DIR" "$UDIR/minirt"
+  chown -R "$RL_UID:$RL_GID" "$UDIR"
+  loginctl enable-linger "$RL_USER"
+  retry 300 test -S "/run/user/$RL_UID/bus" || {
+    systemctl status --no-pager "user@$RL_UID.service" >&2
+    return 1
+  }
+  as_user_unit sh -c "cd $UDIR/bundle && $UDIR/minirt spec --rootless"
+  jq '.process.terminal = false | .process.args = ["sleep", "1000"]
+    | .linux.cgroupsPath = "user.slice:minirt-rl:'"$ID"'"
+    | .linux.resources = {memory: {limit: 67108864}, pids: {limit: 20}}' \
+    "$UDIR/bundle/config.json" >"$UDIR/c.json"
+  mv "$UDIR/c.json" "$UDIR/bundle/config.json"
+  chmod 644 "$UDIR/bundle/config.json"
+  U=minirt-rl-$ID.scope
+  ucg=/sys/fs/cgroup/user.slice/user-$RL_UID.slice/user@$RL_UID.service/user.slice/$U
+  # Its output through a file: the init keeps the fds it was given.
+  run as_user_unit sh -c "exec $UDIR/minirt --root $UDIR/state \
+    --systemd-cgroup run --detach --bundle $UDIR/bundle $ID >$UDIR/run.out 2>&1"
+  output=$(cat "$UDIR/run.out")
+  assert_success
+  pid=$(jq -r .pid "$UDIR/state/$ID/status.json")
+  assert_equal "$(user_ctl show -P ActiveState "$U")" active
+  assert_equal "$(user_ctl show -P Delegate "$U")" yes
+  assert_equal "$(user_ctl show -P MemoryMax "$U")" 67108864
+  assert_equal "$(cat /proc/"$pid"/cgroup)" "0::${ucg#/sys/fs/cgroup}"
+  assert_equal "$(jq -r .cgroupPath "$UDIR/state/$ID/status.json")" \
+    "${ucg#/sys/fs/cgroup}"
+  assert_equal "$(head -n 1 "$ucg/memory.max")" 67108864
+  as_user_unit "$UDIR/minirt" --root "$UDIR/state" --systemd-cgroup \
+    delete --force "$ID"
+  assert_equal "$(user_ctl show -P LoadState "$U")" not-found
+  [ ! -d "$ucg" ]
+}
+
+# The rootless test's user and everything of it, whatever the test reached.
+rl_cleanup() {
+  [ -n "${RL_UID:-}" ] && [ -d "${UDIR:-}/state" ] &&
+    for c in $(ls "$UDIR/state"); do
+      as_user_unit "$UDIR/minirt" --root "$UDIR/state" --systemd-cgroup \
+        delete --force "$c" >/dev/null 2>&1 || true
+    done
+  [ -n "${U:-}" ] && user_ctl stop "$U" >/dev/null 2>&1
+  loginctl disable-linger "$RL_USER" 2>/dev/null
+  loginctl terminate-user "$RL_USER" 2>/dev/null
+  [ -n "${RL_UID:-}" ] &&
+    retry 100 eval '! systemctl is-active -q "user@$RL_UID.service"'
+  userdel "$RL_USER" 2>/dev/null
+  getent group "$RL_USER" >/dev/null && groupdel "$RL_USER" 2>/dev/null
+  return 0
 }
