@@ -32,11 +32,9 @@ int systemd_unit_place(struct systemd_unit *u, struct minirt_status *s,
                        pid_t pid, const struct oci_linux *lx,
                        struct minirt_error *err) {
   char *path = NULL;
-  int ret = cgroup_systemd_start(u->sd, u->unit, u->slice, pid,
-                                 lx ? lx->resources : NULL,
-                                 lx ? lx->devices : NULL,
-                                 lx ? lx->n_devices : 0, &path, &u->started,
-                                 err);
+  int ret = cgroup_systemd_start(
+      u->sd, u->unit, u->slice, pid, lx ? lx->resources : NULL,
+      lx ? lx->devices : NULL, lx ? lx->n_devices : 0, &path, &u->started, err);
   if (path != NULL) {
     free(s->cgroup_path);
     s->cgroup_path = path;

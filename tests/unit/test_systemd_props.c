@@ -34,8 +34,8 @@ Test(systemd_names, scope_and_slice) {
   cr_assert_str_eq(slice, "machine.slice");
   free(unit);
   free(slice);
-  cr_assert_eq(cgroup_systemd_unit_names(NULL, "c1", false, &unit, &slice, NULL),
-               0);
+  cr_assert_eq(
+      cgroup_systemd_unit_names(NULL, "c1", false, &unit, &slice, NULL), 0);
   cr_assert_str_eq(unit, "minirt-c1.scope");
   cr_assert_str_eq(slice, "system.slice");
   free(unit);
@@ -46,16 +46,15 @@ Test(systemd_names, scope_and_slice) {
   cr_assert_str_eq(slice, "user.slice");
   free(unit);
   free(slice);
-  cr_assert_eq(cgroup_systemd_unit_names(":p:n", "x", false, &unit, &slice,
-                                         NULL),
-               0);
+  cr_assert_eq(
+      cgroup_systemd_unit_names(":p:n", "x", false, &unit, &slice, NULL), 0);
   cr_assert_str_eq(unit, "p-n.scope");
   cr_assert_str_eq(slice, "system.slice");
   free(unit);
   free(slice);
-  cr_assert_eq(cgroup_systemd_unit_names("a.slice::n", "x", false, &unit,
-                                         &slice, NULL),
-               0);
+  cr_assert_eq(
+      cgroup_systemd_unit_names("a.slice::n", "x", false, &unit, &slice, NULL),
+      0);
   cr_assert_str_eq(unit, "n.scope");
   free(unit);
   free(slice);
@@ -67,15 +66,13 @@ Test(systemd_names, scope_and_slice) {
   free(unit);
   free(slice);
   struct minirt_error e = {0};
-  cr_assert_lt(cgroup_systemd_unit_names("/abs/path", "x", false, &unit,
-                                         &slice, &e),
-               0);
+  cr_assert_lt(
+      cgroup_systemd_unit_names("/abs/path", "x", false, &unit, &slice, &e), 0);
   cr_assert_null(unit);
   cr_assert(strstr(e.msg, "slice:prefix:name") != NULL, "%s", e.msg);
   minirt_error_clear(&e);
-  cr_assert_lt(cgroup_systemd_unit_names("bad:p:n", "x", false, &unit, &slice,
-                                         NULL),
-               0);
+  cr_assert_lt(
+      cgroup_systemd_unit_names("bad:p:n", "x", false, &unit, &slice, NULL), 0);
 }
 
 Test(systemd_props, shares_to_weight_is_runcs_formula) {
@@ -117,8 +114,8 @@ Test(systemd_props, quota_and_period) {
   cr_assert_eq(cgroup_sd_quota_per_sec(-1, 100000, &q), INF);
   cr_assert_eq(q, -1);
 
-  struct oci_cpu cpu = {.has_quota = true, .quota = 33333, .has_period = true,
-                        .period = 100000};
+  struct oci_cpu cpu = {
+      .has_quota = true, .quota = 33333, .has_period = true, .period = 100000};
   struct oci_resources r = {.cpu = &cpu};
   struct cgroup_sd_props p;
   cr_assert_eq(cgroup_sd_props_build(&r, NULL, 0, true, false, &p, NULL), 0);
@@ -191,7 +188,12 @@ static struct cgroup_dev_rule rule(bool allow, char type, int64_t maj,
   return (struct cgroup_dev_rule){allow, type, maj, min, access};
 }
 
-enum { RWM = 7, M = CGROUP_DEV_MKNOD, R = CGROUP_DEV_READ, W = CGROUP_DEV_WRITE };
+enum {
+  RWM = 7,
+  M = CGROUP_DEV_MKNOD,
+  R = CGROUP_DEV_READ,
+  W = CGROUP_DEV_WRITE
+};
 
 static void allow_is(const struct cgroup_dev_rule *r, size_t n, bool all,
                      const char *const *want) {
@@ -249,17 +251,25 @@ Test(systemd_props, device_rules_to_device_allow) {
   /* type a with a major: both kinds */
   struct cgroup_dev_rule h[] = {rule(false, 'a', -1, -1, RWM),
                                 rule(true, 'a', 10, -1, R | W)};
-  allow_is(h, 2, false, (const char *const[]){"char-10 rw", "block-10 rw", NULL});
+  allow_is(h, 2, false,
+           (const char *const[]){"char-10 rw", "block-10 rw", NULL});
 }
 
 Test(systemd_props, devices_memory_pids_io) {
   struct oci_device_cgroup dev[] = {{.allow = false, .access = (char *)"rwm"}};
-  struct oci_memory mem = {.has_limit = true, .limit = 67108864,
-                           .has_swap = true, .swap = 100663296,
-                           .has_reservation = true, .reservation = 33554432};
+  struct oci_memory mem = {.has_limit = true,
+                           .limit = 67108864,
+                           .has_swap = true,
+                           .swap = 100663296,
+                           .has_reservation = true,
+                           .reservation = 33554432};
   struct oci_blkio io = {.has_weight = true, .weight = 500};
-  struct oci_resources r = {.devices = dev, .n_devices = 1, .memory = &mem,
-                            .has_pids = true, .pids_limit = 42, .blkio = &io};
+  struct oci_resources r = {.devices = dev,
+                            .n_devices = 1,
+                            .memory = &mem,
+                            .has_pids = true,
+                            .pids_limit = 42,
+                            .blkio = &io};
   struct cgroup_sd_props p;
   cr_assert_eq(cgroup_sd_props_build(&r, NULL, 0, true, false, &p, NULL), 0);
   cr_assert_eq(u64(&p, "MemoryMax"), 67108864);
@@ -305,8 +315,8 @@ Test(systemd_props, devices_memory_pids_io) {
   cr_assert_eq(p.n, 0);
   cgroup_sd_props_free(&p);
   /* swap below the limit fails like the files would */
-  mem = (struct oci_memory){.has_limit = true, .limit = 100, .has_swap = true,
-                            .swap = 50};
+  mem = (struct oci_memory){
+      .has_limit = true, .limit = 100, .has_swap = true, .swap = 50};
   struct minirt_error e = {0};
   cr_assert_lt(cgroup_sd_props_build(&u, NULL, 0, true, false, &p, &e), 0);
   cr_assert(strstr(e.msg, "swap") != NULL, "%s", e.msg);

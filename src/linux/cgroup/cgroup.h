@@ -210,17 +210,17 @@ enum cgroup_sd_type {
   CGROUP_SD_DEVICES, /* "a(ss)" (DeviceAllow) */
 };
 struct cgroup_sd_device {
-  char path[48];  /* "/dev/char/1:3", "char-136", "block-*" */
-  char perms[4];  /* "rwm" subset */
+  char path[48]; /* "/dev/char/1:3", "char-136", "block-*" */
+  char perms[4]; /* "rwm" subset */
 };
 struct cgroup_sd_prop {
   const char *name;
   enum cgroup_sd_type type;
-  uint64_t u;         /* U64; BOOL as 0/1 */
-  const char *s;      /* STR (static) */
-  uint8_t *bytes;     /* BYTES */
+  uint64_t u;                    /* U64; BOOL as 0/1 */
+  const char *s;                 /* STR (static) */
+  uint8_t *bytes;                /* BYTES */
   struct cgroup_sd_device *devs; /* DEVICES */
-  size_t n;           /* bytes or devs */
+  size_t n;                      /* bytes or devs */
 };
 struct cgroup_sd_props {
   struct cgroup_sd_prop *v;

@@ -86,8 +86,8 @@ static int bus_fail(struct minirt_error *err, int r, const sd_bus_error *e,
                     const char *what, const char *unit) {
   int errnum = r < 0 ? -r : EIO;
   if (e != NULL && sd_bus_error_is_set(e))
-    return minirt_fail_msg(err, errnum, "systemd unit `%s`: %s: %s", unit,
-                           what, e->message != NULL ? e->message : e->name);
+    return minirt_fail_msg(err, errnum, "systemd unit `%s`: %s: %s", unit, what,
+                           e->message != NULL ? e->message : e->name);
   return minirt_fail(err, errnum, "systemd unit `%s`: %s", unit, what);
 }
 
@@ -286,8 +286,8 @@ static int start_message(struct cgroup_systemd *sd, const char *unit,
   for (size_t i = 0; r >= 0 && i < 3; i++)
     r = sd_bus_message_append(m, "(sv)", accounting[i], "b", 1);
   if (r >= 0)
-    r = sd_bus_message_append(m, "(sv)",
-                              v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1);
+    r = sd_bus_message_append(
+        m, "(sv)", v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1);
   if (r >= 0)
     r = append_props(m, props);
   if (r >= 0)
@@ -322,7 +322,8 @@ static int start_call(struct cgroup_systemd *sd, const char *unit,
       sd_bus_error_free(&e);
       return reply_job(reply, w, "StartTransientUnit", unit, err);
     }
-    bool exists = sd_bus_error_has_name(&e, "org.freedesktop.systemd1.UnitExists");
+    bool exists =
+        sd_bus_error_has_name(&e, "org.freedesktop.systemd1.UnitExists");
     /* A unit of that name may be a failed leftover: reset it (systemd then
      * drops it) and try once more, as runc does. */
     if (exists && attempt == 0 && reset_failed(sd, unit) >= 0) {
@@ -354,11 +355,11 @@ static int control_group(struct cgroup_systemd *sd, const char *unit,
   if (r >= 0)
     r = sd_bus_message_read(reply, "o", &obj);
   if (r >= 0)
-    r = sd_bus_get_property_string(
-        sd->bus, SD_DEST, obj,
-        is_slice(unit) ? "org.freedesktop.systemd1.Slice"
-                       : "org.freedesktop.systemd1.Scope",
-        "ControlGroup", &e, path);
+    r = sd_bus_get_property_string(sd->bus, SD_DEST, obj,
+                                   is_slice(unit)
+                                       ? "org.freedesktop.systemd1.Slice"
+                                       : "org.freedesktop.systemd1.Scope",
+                                   "ControlGroup", &e, path);
   if (r < 0) {
     r = bus_fail(err, r, &e, "read its ControlGroup", unit);
     sd_bus_error_free(&e);
@@ -367,8 +368,8 @@ static int control_group(struct cgroup_systemd *sd, const char *unit,
   sd_bus_error_free(&e);
   if ((*path)[0] != '/' || (*path)[1] == '\0') {
     r = minirt_fail_msg(err, EPROTO,
-                        "systemd unit `%s`: unexpected ControlGroup `%s`",
-                        unit, *path);
+                        "systemd unit `%s`: unexpected ControlGroup `%s`", unit,
+                        *path);
     free(*path);
     *path = NULL;
   }

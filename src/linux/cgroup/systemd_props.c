@@ -265,8 +265,8 @@ static uint64_t limit_value(int64_t v) {
 static int memory_props(const struct oci_memory *m, bool v2,
                         struct cgroup_sd_props *p, struct minirt_error *err) {
   int64_t lim = m->has_limit ? m->limit : 0;
-  if (lim != 0 && add_u64(p, v2 ? "MemoryMax" : "MemoryLimit",
-                          limit_value(lim)) < 0)
+  if (lim != 0 &&
+      add_u64(p, v2 ? "MemoryMax" : "MemoryLimit", limit_value(lim)) < 0)
     return -ENOMEM;
   if (!v2)
     return 0; /* swap and reservation: the v1 files only */
@@ -278,8 +278,8 @@ static int memory_props(const struct oci_memory *m, bool v2,
     return 0;
   int64_t sw;
   bool set;
-  int ret = cgroup_v2_swap_value(m->has_swap, m->swap, lim != 0, lim, &sw,
-                                 &set, err);
+  int ret =
+      cgroup_v2_swap_value(m->has_swap, m->swap, lim != 0, lim, &sw, &set, err);
   if (ret < 0)
     return ret;
   if (set && add_u64(p, "MemorySwapMax", limit_value(sw)) < 0)
@@ -321,8 +321,8 @@ static int cpu_props(const struct oci_cpu *c, bool v2,
   }
   if (!v2)
     return 0; /* v1 cpuset is not systemd's: the files only */
-  int ret = cpuset_prop(p, "AllowedCPUs", c->cpus, "linux.resources.cpu.cpus",
-                        err);
+  int ret =
+      cpuset_prop(p, "AllowedCPUs", c->cpus, "linux.resources.cpu.cpus", err);
   if (ret == 0)
     ret = cpuset_prop(p, "AllowedMemoryNodes", c->mems,
                       "linux.resources.cpu.mems", err);
