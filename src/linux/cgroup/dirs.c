@@ -215,6 +215,22 @@ int cgroup_create_with_devices(const char *path,
   return 0;
 }
 
+int cgroup_create(const char *path, const struct oci_resources *res,
+                  struct minirt_error *err) {
+  return cgroup_create_with_devices(path, res, NULL, 0, err);
+}
+
+int cgroup_update(const char *path, const struct oci_resources *res,
+                  struct minirt_error *err) {
+  int ret = check_path(path, err);
+  if (ret < 0 || res == NULL)
+    return ret;
+  ret = cgroup_apply_resources(path, res, NULL, 0, true, err);
+  if (ret < 0)
+    minirt_error_prefix(err, "update cgroup `%s`: ", path);
+  return ret;
+}
+
 static int write_pid(const char *mnt, const char *path, pid_t pid,
                      struct minirt_error *err) {
   _cleanup_free_ char *dir = NULL;
@@ -231,7 +247,8 @@ static int write_pid(const char *mnt, const char *path, pid_t pid,
   return ret;
 }
 
-int cgroup_adopt_pid(const char *path, pid_t pid, bool v2,
+int cgroup_adopt_pid(const char *path, pid_t pid,
+                     const struct oci_resources *res, bool v2_pid,
                      struct minirt_error *err) {
   const struct cgroup_layout *l;
   int ret = check_path(path, err);
@@ -245,10 +262,14 @@ int cgroup_adopt_pid(const char *path, pid_t pid, bool v2,
     if (ret == 0)
       ret = write_pid(l->h[i].mountpoint, path, pid, err);
   }
-  /* No subtree_control writes here: the parents are systemd's. */
-  if (ret == 0 && v2 && l->v2 != NULL) {
-    ret = mkdir_hier(l->v2, path, false, false, NULL, &c, err);
-    if (ret == 0)
+  /* systemd enables above the unit only the controllers it knows: the
+   * others the config needs (hugetlb, rdma) are enabled here, as runc's
+   * CreateCgroupPath does; the ones enabled already are left alone. */
+  if (ret == 0 && l->v2 != NULL) {
+    const char *want[8];
+    hybrid_wanted(l, res, want);
+    ret = mkdir_hier(l->v2, path, false, true, want, &c, err);
+    if (ret == 0 && v2_pid)
       ret = write_pid(l->v2, path, pid, err);
   }
   if (ret < 0) {
@@ -257,22 +278,6 @@ int cgroup_adopt_pid(const char *path, pid_t pid, bool v2,
   }
   created_forget(&c);
   return 0;
-}
-
-int cgroup_create(const char *path, const struct oci_resources *res,
-                  struct minirt_error *err) {
-  return cgroup_create_with_devices(path, res, NULL, 0, err);
-}
-
-int cgroup_update(const char *path, const struct oci_resources *res,
-                  struct minirt_error *err) {
-  int ret = check_path(path, err);
-  if (ret < 0 || res == NULL)
-    return ret;
-  ret = cgroup_apply_resources(path, res, NULL, 0, true, err);
-  if (ret < 0)
-    minirt_error_prefix(err, "update cgroup `%s`: ", path);
-  return ret;
 }
 
 /* ---- enter, destroy, open ---- */

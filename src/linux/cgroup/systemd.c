@@ -407,10 +407,11 @@ int cgroup_systemd_start(struct cgroup_systemd *sd, const char *unit,
   job_release(&w, slot);
   if (ret == 0)
     ret = control_group(sd, unit, path, err);
-  /* cgroup v1: systemd joined only the controllers it manages. A slice
-   * holds no PIDs in systemd's view: the init is put there by hand. */
-  if (ret == 0 && (!unified() || is_slice(unit)))
-    ret = cgroup_adopt_pid(*path, pid, is_slice(unit), err);
+  /* What systemd does not do: cgroup v1 hierarchies it does not manage,
+   * v2 controllers it does not know, the pid of a slice (slices hold no
+   * PIDs in systemd's view). */
+  if (ret == 0)
+    ret = cgroup_adopt_pid(*path, pid, res, is_slice(unit), err);
   if (ret == 0)
     ret = write_files(*path, res, devices, n_devices, &props, false, err);
   if (ret < 0 && *path != NULL)
