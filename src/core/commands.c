@@ -12,6 +12,7 @@
 
 #include "core/container_state.h"
 #include "core/runtime.h"
+#include "core/systemd_unit.h"
 #include "linux/cgroup/cgroup.h"
 #include "linux/procinfo.h"
 #include "spec/events.h"
@@ -184,11 +185,17 @@ int minirt_update(const struct minirt_global *g, const char *id,
     if (ret < 0)
       minirt_error_prefix(err, "update --resources `%s`: ", resources_file);
   }
-  /* The file first, then the flags, as runc: a flag wins. */
+  /* The file first, then the flags, as runc: a flag wins. A systemd unit
+   * gets the values as properties too. */
+  int (*apply)(const struct minirt_global *, const char *,
+               const struct oci_resources *, struct minirt_error *) =
+      ret == 0 && h.status->systemd_cgroup ? systemd_unit_update : NULL;
   if (ret == 0 && file != NULL)
-    ret = cgroup_update(h.status->cgroup_path, file, err);
+    ret = apply != NULL ? apply(g, h.status->cgroup_path, file, err)
+                        : cgroup_update(h.status->cgroup_path, file, err);
   if (ret == 0 && flags != NULL)
-    ret = cgroup_update(h.status->cgroup_path, flags, err);
+    ret = apply != NULL ? apply(g, h.status->cgroup_path, flags, err)
+                        : cgroup_update(h.status->cgroup_path, flags, err);
   oci_resources_free(file);
   store_close(&h);
   return ret;
@@ -325,6 +332,7 @@ int minirt_features(FILE *out, struct minirt_error *err) {
       .mount_options = mount_options, .seccomp_actions = actions,
       .seccomp_operators = ops, .seccomp_archs = archs,
       .seccomp_enabled = true,
+      .systemd_cgroup = cgroup_systemd_supported(),
       .apparmor = stat("/sys/kernel/security/apparmor", &st) == 0,
       .selinux = stat("/sys/fs/selinux/enforce", &st) == 0};
   _cleanup_free_ char *json = NULL;

@@ -18,6 +18,7 @@
 #include "core/log.h"
 #include "core/merge.h"
 #include "core/runtime.h"
+#include "core/systemd_unit.h"
 #include "linux/cgroup/cgroup.h"
 #include "linux/container.h"
 #include "linux/procinfo.h"
@@ -33,7 +34,15 @@ struct create_ctx {
   const struct minirt_global *g;
   struct container_handle *h;
   const struct oci_config *cfg;
+  struct systemd_unit *unit; /* --systemd-cgroup, else NULL */
 };
+
+/* container_spawn_opts.cgroup_place: systemd makes the unit with the
+ * init's pid, before the init goes on. */
+static int place_in_unit(void *data, pid_t pid, struct minirt_error *err) {
+  struct create_ctx *c = data;
+  return systemd_unit_place(c->unit, c->h->status, pid, c->cfg->linux_, err);
+}
 
 static const struct oci_hook_list *hook_list(const struct oci_config *cfg,
                                              const char *kind) {
@@ -286,6 +295,11 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   if (ret == 0)
     ret = cgroup_resolve_path(cfg->linux_ ? cfg->linux_->cgroups_path : NULL,
                               o->id, g->systemd_cgroup, &cgpath, err);
+  /* The bus first: without systemd nothing is made. */
+  struct systemd_unit unit = {0};
+  if (ret == 0 && g->systemd_cgroup)
+    ret = systemd_unit_open(g, cfg->linux_ ? cfg->linux_->cgroups_path : NULL,
+                            o->id, &unit, err);
   if (ret < 0) {
     oci_config_free(cfg);
     return ret;
@@ -293,6 +307,7 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   struct container_handle h;
   ret = store_create(g->root, o->id, &h, err);
   if (ret < 0) {
+    systemd_unit_close(&unit);
     store_close(&h);
     oci_config_free(cfg);
     return ret;
@@ -310,7 +325,7 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   if (ret == 0)
     ret = fill_status(&h, g, steal_pointer(&bundle), steal_pointer(&rootfs),
                       steal_pointer(&cgpath), cfg, err);
-  if (ret == 0) {
+  if (ret == 0 && unit.sd == NULL) {
     /* linux.devices entries are also allowed in the device cgroup, or
      * their mknod would hit the default deny-all. */
     ret = make_cgroup(g, h.status, cfg->linux_, &cgroup_made, err);
@@ -324,12 +339,15 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   int n_listen = 0;
   if (ret == 0)
     ret = socket_activation(cfg->process, &n_listen, err);
-  struct create_ctx cc = {.g = g, .h = &h, .cfg = cfg};
+  struct create_ctx cc = {.g = g, .h = &h, .cfg = cfg,
+                          .unit = unit.sd != NULL ? &unit : NULL};
   struct container_spawned sp = {.pid = -1, .pty_master = -1};
   if (ret == 0) {
     struct container_spawn_opts so = {
         .cfg = cfg, .rootfs = h.status->rootfs,
-        .cgroup_path = h.status->cgroup_path, .fifo_fd = fifo,
+        .cgroup_path = unit.sd == NULL ? h.status->cgroup_path : NULL,
+        .cgroup_place = unit.sd != NULL ? place_in_unit : NULL,
+        .fifo_fd = fifo,
         .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
         .rootless = g->rootless,
         .preserve_fds = o->preserve_fds + n_listen,
@@ -368,12 +386,15 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
     if (cgroup_made)
       cgroup_destroy(h.status->cgroup_path, &e);
     minirt_error_clear(&e);
+    systemd_unit_abort(&unit, h.status != NULL ? h.status->cgroup_path : NULL);
+    systemd_unit_close(&unit);
     store_remove(&h, &e);
     minirt_error_clear(&e);
     store_close(&h);
     oci_config_free(cfg);
     return ret;
   }
+  systemd_unit_close(&unit);
   out->pid = sp.pid;
   out->pty_master = sp.pty_master;
   out->cfg = cfg;
@@ -556,6 +577,19 @@ static int kill_and_wait(struct container_handle *h, enum container_status st,
   return 0;
 }
 
+/* --force goes on without the unit (systemd unreachable): its cgroup is
+ * removed by hand and the warning says what is left. */
+static int delete_unit(const struct minirt_global *g, const char *path,
+                       bool force, struct minirt_error *err) {
+  int ret = systemd_unit_stop(g, path, err);
+  if (ret < 0 && force) {
+    fprintf(stderr, "minirt: warning: %s\n", err->msg);
+    minirt_error_clear(err);
+    ret = 0;
+  }
+  return ret;
+}
+
 int minirt_delete(const struct minirt_global *g, const char *id, bool force,
                   struct minirt_error *err) {
   return delete_container(g, id, force, NULL, err);
@@ -595,6 +629,11 @@ static int delete_container(const struct minirt_global *g, const char *id,
                           id, container_status_name(st));
   if (ret == 0 && h.status != NULL && st != CONTAINER_STOPPED)
     ret = kill_and_wait(&h, st, err);
+  /* The unit first: systemd removes its cgroup; what is left (sub-cgroups,
+   * v1 hierarchies systemd does not manage) goes next. */
+  if (ret == 0 && h.status != NULL && h.status->cgroup_path != NULL &&
+      h.status->systemd_cgroup)
+    ret = delete_unit(g, h.status->cgroup_path, force, err);
   if (ret == 0 && h.status != NULL && h.status->cgroup_path != NULL)
     ret = cgroup_destroy(h.status->cgroup_path, err);
   if (ret == 0 && h.status == NULL) {
@@ -607,6 +646,9 @@ static int delete_container(const struct minirt_global *g, const char *id,
     const char *cgp = cfg != NULL && cfg->linux_ ? cfg->linux_->cgroups_path : NULL;
     if (cgroup_resolve_path(cgp, id, g->systemd_cgroup, &cg, &e) == 0) {
       cgroup_kill_all(cg, SIGKILL, &e);
+      minirt_error_clear(&e);
+      if (g->systemd_cgroup)
+        delete_unit(g, cg, true, &e);
       minirt_error_clear(&e);
       cgroup_destroy(cg, &e);
     }

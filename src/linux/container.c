@@ -438,7 +438,9 @@ int container_spawn(const struct container_spawn_opts *o,
   ns_plan_release(&plan);
   if (pid < 0)
     return minirt_fail(err, clone_errno, "clone the container init");
-  if (plan.wanted[OCI_NS_USER] && plan.new_flags & CLONE_NEWUSER)
+  if (o->cgroup_place != NULL)
+    ret = o->cgroup_place(o->data, pid, err);
+  if (ret == 0 && plan.wanted[OCI_NS_USER] && plan.new_flags & CLONE_NEWUSER)
     ret = userns_write_maps(pid, o->cfg, err);
   if (ret == 0 && late && prctl(PR_SET_DUMPABLE, 0) < 0)
     ret = minirt_fail(err, errno, "prctl PR_SET_DUMPABLE");

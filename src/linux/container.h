@@ -15,7 +15,8 @@ struct process_seccomp; /* linux/process/process.h */
 struct container_spawn_opts {
   const struct oci_config *cfg;
   const char *rootfs;      /* absolute host path */
-  const char *cgroup_path; /* already created by the caller */
+  const char *cgroup_path; /* already created by the caller; NULL: none, or
+                              made by cgroup_place */
   int fifo_fd;             /* exec.fifo, O_RDWR: the init blocks reading it */
   bool no_pivot;
   bool no_new_keyring;
@@ -32,6 +33,11 @@ struct container_spawn_opts {
    * hooks. Fills *state_json (malloc'd) for the hooks run in the container. */
   int (*runtime_hooks)(void *data, pid_t pid, char **state_json,
                        struct minirt_error *err);
+  /* In the runtime, right after the clone, before the init goes on (GO):
+   * puts the init, which has not exec'd anything yet, into its cgroup
+   * when that cannot be done beforehand (the systemd driver makes the unit
+   * with the init's pid). NULL: nothing to do. */
+  int (*cgroup_place)(void *data, pid_t pid, struct minirt_error *err);
   /* In the init: createContainer ("createContainer") before pivot_root and
    * startContainer ("startContainer") after start. */
   int (*container_hooks)(void *data, const char *kind, const char *state_json,

@@ -84,6 +84,45 @@ int cgroup_create_with_devices(const char *path,
                                const struct oci_device *devices,
                                size_t n_devices, struct minirt_error *err);
 
+/* ---- The systemd driver (cgroup/systemd.c): --systemd-cgroup. ----
+ * The container's cgroup is a transient unit (a scope, Delegate=yes) that
+ * systemd makes with the init's pid in it; the resources are set as unit
+ * properties (so systemd never resets them) and written to the files. */
+struct cgroup_systemd; /* a D-Bus connection to systemd */
+/* True when minirt was built with sd-bus (libsystemd). */
+bool cgroup_systemd_supported(void);
+/* cgroupsPath "slice:prefix:name" (NULL: "system.slice:minirt:<id>", the
+ * user instance defaults to user.slice) -> the unit ("prefix-name.scope",
+ * or the name when it ends in .slice) and its parent slice. Pure. */
+int cgroup_systemd_unit_names(const char *cgroups_path, const char *id,
+                              bool user, char **unit, char **slice,
+                              struct minirt_error *err);
+/* The system instance, or with `user` the caller's own (as runc:
+ * rootless). The error names `unit`. Without sd-bus: -ENOTSUP, "minirt
+ * was built without systemd support". */
+int cgroup_systemd_connect(bool user, const char *unit,
+                           struct cgroup_systemd **out,
+                           struct minirt_error *err);
+void cgroup_systemd_disconnect(struct cgroup_systemd *sd);
+/* StartTransientUnit of `unit` in `slice` with `pid` (not yet exec'd), the
+ * resources as properties; waits for the job ("done"), then writes the
+ * files (cgroup v1: also puts the pid into the hierarchies systemd does not
+ * manage). *path: the unit's cgroup as systemd reports it. *started is set
+ * once the unit exists: on error the caller stops it (after killing pid). */
+int cgroup_systemd_start(struct cgroup_systemd *sd, const char *unit,
+                         const char *slice, pid_t pid,
+                         const struct oci_resources *res,
+                         const struct oci_device *devices, size_t n_devices,
+                         char **path, bool *started, struct minirt_error *err);
+/* update: SetUnitProperties (runtime) of the unit of `path`, then the files. */
+int cgroup_systemd_update(struct cgroup_systemd *sd, const char *path,
+                          const struct oci_resources *res,
+                          struct minirt_error *err);
+/* StopUnit of the unit of `path` (its last component), waiting for the job,
+ * then ResetFailedUnit; a unit that is gone already is no error. */
+int cgroup_systemd_stop(struct cgroup_systemd *sd, const char *path,
+                        struct minirt_error *err);
+
 /* ---- Pure helpers (no syscalls), exposed for unit tests. ---- */
 
 /* One cgroup hierarchy mounted on this host. */
@@ -160,5 +199,62 @@ bool cgroup_dev_rules_allow(const struct cgroup_dev_rule *r, size_t n,
 int cgroup_dev_bpf_build(const struct cgroup_dev_rule *r, size_t n,
                          void **insns, size_t *n_insns,
                          struct minirt_error *err);
+
+/* Resources -> systemd unit properties (cgroup/systemd_props.c), as runc
+ * maps them. Values systemd reads as "infinity" are UINT64_MAX. */
+enum cgroup_sd_type {
+  CGROUP_SD_U64,     /* "t" */
+  CGROUP_SD_BOOL,    /* "b" */
+  CGROUP_SD_STR,     /* "s" */
+  CGROUP_SD_BYTES,   /* "ay" (AllowedCPUs, AllowedMemoryNodes) */
+  CGROUP_SD_DEVICES, /* "a(ss)" (DeviceAllow) */
+};
+struct cgroup_sd_device {
+  char path[48]; /* "/dev/char/1:3", "char-136", "block-*" */
+  char perms[4]; /* "rwm" subset */
+};
+struct cgroup_sd_prop {
+  const char *name;
+  enum cgroup_sd_type type;
+  uint64_t u;                    /* U64; BOOL as 0/1 */
+  const char *s;                 /* STR (static) */
+  uint8_t *bytes;                /* BYTES */
+  struct cgroup_sd_device *devs; /* DEVICES */
+  size_t n;                      /* bytes or devs */
+};
+struct cgroup_sd_props {
+  struct cgroup_sd_prop *v;
+  size_t n;
+  /* systemd keeps the quota in 1% steps (CPUQuotaPerSecUSec rounded up to
+   * 10 ms): the quota the files must get so that they agree. */
+  bool quota_rounded;
+  int64_t quota;
+};
+/* `v2`: the property names of the unified hierarchy (MemoryMax, CPUWeight,
+ * IOWeight) instead of v1's (MemoryLimit, CPUShares, BlockIOWeight).
+ * `update`: zeros leave a value alone (as cgroup_update). */
+int cgroup_sd_props_build(const struct oci_resources *res,
+                          const struct oci_device *devices, size_t n_devices,
+                          bool v2, bool update, struct cgroup_sd_props *out,
+                          struct minirt_error *err);
+void cgroup_sd_props_free(struct cgroup_sd_props *p);
+/* quota (us per period; -1 unlimited) and period (0: the kernel's 100000)
+ * -> CPUQuotaPerSecUSec, rounded up to 10000 as systemd stores it, and the
+ * quota that rounding gives back. */
+uint64_t cgroup_sd_quota_per_sec(int64_t quota, uint64_t period,
+                                 int64_t *rounded_quota);
+/* "0-2,5" (cpuset list) -> the bitmask systemd takes for AllowedCPUs:
+ * byte i holds cpus 8i..8i+7, lowest bit first. */
+int cgroup_sd_cpuset_mask(const char *list, uint8_t **bytes, size_t *n,
+                          struct minirt_error *err);
+/* The effective device rules (cgroup_dev_rules_build) -> DevicePolicy and
+ * DeviceAllow. systemd has only allow lists; the rules' exact answer is
+ * our eBPF program / devices files, attached beside systemd's: this list
+ * must never deny what the rules allow, so it errs on allowing (an allow
+ * *:N is char-*, a deny inside an allow-all leaves allow-all). *allow_all:
+ * DevicePolicy=auto with an empty list. */
+int cgroup_sd_device_allow(const struct cgroup_dev_rule *r, size_t n,
+                           bool *allow_all, struct cgroup_sd_device **out,
+                           size_t *n_out, struct minirt_error *err);
 
 #endif

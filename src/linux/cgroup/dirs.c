@@ -231,6 +231,55 @@ int cgroup_update(const char *path, const struct oci_resources *res,
   return ret;
 }
 
+static int write_pid(const char *mnt, const char *path, pid_t pid,
+                     struct minirt_error *err) {
+  _cleanup_free_ char *dir = NULL;
+  if (asprintf(&dir, "%s%s", mnt, path) < 0)
+    return minirt_fail(err, ENOMEM, "join cgroup");
+  _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return minirt_fail(err, errno, "open cgroup `%s`", dir);
+  char buf[32];
+  snprintf(buf, sizeof buf, "%d", (int)pid);
+  int ret = cgroup_write(fd, "cgroup.procs", buf, err);
+  if (ret < 0)
+    minirt_error_prefix(err, "`%s`: ", dir);
+  return ret;
+}
+
+int cgroup_adopt_pid(const char *path, pid_t pid,
+                     const struct oci_resources *res, bool v2_pid,
+                     struct minirt_error *err) {
+  const struct cgroup_layout *l;
+  int ret = check_path(path, err);
+  if (ret < 0 || (ret = cgroup_layout_get(&l, err)) < 0)
+    return ret;
+  struct created c = {0};
+  for (size_t i = 0; i < l->n && ret == 0; i++) {
+    ret = mkdir_hier(l->h[i].mountpoint, path,
+                     cgroup_list_has(l->h[i].controllers, "cpuset"), false,
+                     NULL, &c, err);
+    if (ret == 0)
+      ret = write_pid(l->h[i].mountpoint, path, pid, err);
+  }
+  /* systemd enables above the unit only the controllers it knows: the
+   * others the config needs (hugetlb, rdma) are enabled here, as runc's
+   * CreateCgroupPath does; the ones enabled already are left alone. */
+  if (ret == 0 && l->v2 != NULL) {
+    const char *want[8];
+    hybrid_wanted(l, res, want);
+    ret = mkdir_hier(l->v2, path, false, true, want, &c, err);
+    if (ret == 0 && v2_pid)
+      ret = write_pid(l->v2, path, pid, err);
+  }
+  if (ret < 0) {
+    created_rollback(&c);
+    return ret;
+  }
+  created_forget(&c);
+  return 0;
+}
+
 /* ---- enter, destroy, open ---- */
 
 /* rmdir, retrying while the kernel still releases dying tasks. */

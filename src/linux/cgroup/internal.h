@@ -41,4 +41,14 @@ int cgroup_apply_blkio(const char *path, const struct oci_blkio *b,
 int cgroup_devices_attach_bpf(int dirfd, const struct cgroup_dev_rule *r,
                               size_t n, struct minirt_error *err);
 
+/* The systemd driver (systemd.c), once the unit exists: puts `pid` into
+ * `path` in the hierarchies systemd does not manage (every v1 one, made
+ * with parents when missing; where systemd put it already the write
+ * changes nothing), enables the v2 controllers `res` needs that systemd
+ * left off (hugetlb, rdma) and, with `v2_pid`, puts `pid` into the v2
+ * cgroup too (a .slice unit gets no PIDs from systemd). */
+int cgroup_adopt_pid(const char *path, pid_t pid,
+                     const struct oci_resources *res, bool v2_pid,
+                     struct minirt_error *err);
+
 #endif

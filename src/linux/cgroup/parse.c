@@ -321,6 +321,49 @@ static int resolve_systemd(const char *p, const char *id, char **out,
   return r < 0 ? minirt_fail(err, ENOMEM, "resolve cgroup path") : 0;
 }
 
+int cgroup_systemd_unit_names(const char *cgroups_path, const char *id,
+                              bool user, char **unit, char **slice,
+                              struct minirt_error *err) {
+  *unit = *slice = NULL;
+  _cleanup_free_ char *dflt = NULL, *checked = NULL;
+  if (cgroups_path == NULL || cgroups_path[0] == '\0') {
+    if (asprintf(&dflt, "%s:minirt:%s", user ? "user.slice" : "system.slice",
+                 id) < 0)
+      return minirt_fail(err, ENOMEM, "systemd unit name");
+    cgroups_path = dflt;
+  }
+  /* The same checks as the path: one parser decides what is valid. */
+  int ret = resolve_systemd(cgroups_path, id, &checked, err);
+  if (ret < 0)
+    return ret;
+  const char *c1 = strchr(cgroups_path, ':');
+  const char *c2 = strchr(c1 + 1, ':');
+  const char *name = c2 + 1;
+  size_t nl = strlen(name);
+  int r;
+  if (nl > 6 && strcmp(name + nl - 6, ".slice") == 0)
+    r = asprintf(unit, "%s", name);
+  else if (c2 == c1 + 1)
+    r = asprintf(unit, "%s.scope", name);
+  else
+    r = asprintf(unit, "%.*s-%s.scope", (int)(c2 - c1 - 1), c1 + 1, name);
+  if (r < 0) {
+    *unit = NULL;
+    return minirt_fail(err, ENOMEM, "systemd unit name");
+  }
+  if (c1 == cgroups_path)
+    r = asprintf(slice, "%s", user ? "user.slice" : "system.slice");
+  else
+    r = asprintf(slice, "%.*s", (int)(c1 - cgroups_path), cgroups_path);
+  if (r < 0) {
+    *slice = NULL;
+    free(*unit);
+    *unit = NULL;
+    return minirt_fail(err, ENOMEM, "systemd unit name");
+  }
+  return 0;
+}
+
 int cgroup_resolve_path_in(const char *cgroups_path, const char *id,
                            bool systemd_cgroup, const char *own_cgroup,
                            char **out, struct minirt_error *err) {
