@@ -1,6 +1,6 @@
 #!/bin/bash
 # The whole test suite. Installs what it needs, then:
-#   plain build (the static-pie binary users get): criterion unit tests,
+#   plain build (the binary users get): criterion unit tests,
 #     the layer rule of docs/architecture.md (includes and calls),
 #     every integration and security test, the real clients (podman/conmon,
 #     containerd, docker) driving minirt, the cgroup v2 VM lane, the

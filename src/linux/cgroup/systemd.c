@@ -61,7 +61,13 @@ int cgroup_systemd_connect(bool user, const char *unit,
   if (sd == NULL)
     return minirt_fail(err, ENOMEM, "systemd unit `%s`", unit);
   sd->user = user;
-  int r = user ? sd_bus_open_user(&sd->bus) : sd_bus_open_system(&sd->bus);
+  int r = sdbus_load(err);
+  if (r < 0) {
+    free(sd);
+    minirt_error_prefix(err, "systemd unit `%s`: ", unit);
+    return r;
+  }
+  r = user ? sd_bus_open_user(&sd->bus) : sd_bus_open_system(&sd->bus);
   if (r < 0) {
     char addr[256];
     bus_address(user, addr, sizeof addr);
