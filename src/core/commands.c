@@ -326,7 +326,8 @@ int minirt_features(FILE *out, struct minirt_error *err) {
       .seccomp_operators = ops, .seccomp_archs = archs,
       .seccomp_enabled = true,
       .apparmor = stat("/sys/kernel/security/apparmor", &st) == 0,
-      .selinux = stat("/sys/fs/selinux/enforce", &st) == 0};
+      .selinux = stat("/sys/fs/selinux/enforce", &st) == 0,
+      .checkpoint = true};
   _cleanup_free_ char *json = NULL;
   int ret = minirt_features_to_json(&in, &json, err);
   if (ret == 0)

@@ -22,15 +22,21 @@ teardown() {
   pm_clean_containers
 }
 
-@test "podman info names minirt as the OCI runtime; checkpoint is refused" {
+@test "podman info names minirt as the OCI runtime; checkpoint fails clearly where criu cannot run" {
   [ -z "${PODMAN_RUNTIME:-}" ] || skip "only for minirt"
   prun info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}'
   assert_success
   assert_output_contains "minirt minirt version"
   pm run -d --name box "$IMAGE" sleep 1000 >/dev/null
+  # Where criu works (the VM lane, tests/vm/criu-podman.bats) podman
+  # checkpoints through minirt; here Debian's criu does not start on this
+  # kernel, and the container must go on untouched.
+  if criu check >/dev/null 2>&1; then
+    skip "criu runs here: see tests/vm/criu-podman.bats"
+  fi
   prun container checkpoint box
   assert_failure
-  assert_output_contains "does not support checkpoint"
+  echo "$output" | grep -qi criu
   pm_wait_state box running
 }
 
