@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -233,6 +234,10 @@ static char *log_errors(const char *path) {
 static void child_exec(const struct criu_argv *argv,
                        const struct criu_run_opts *o) {
   struct minirt_error e = {0};
+  /* A foreground restore blocks the signals it forwards: not for criu. */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
   if (o->join != NULL && cgroup_join_self(o->join, &e) < 0)
     _exit(126);
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);

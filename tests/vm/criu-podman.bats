@@ -8,7 +8,8 @@ load ../clients/lib/podman
 setup_file() {
   command -v podman >/dev/null || skip "podman not installed (tests/deps.sh)"
   criu check >/dev/null 2>&1 || skip "criu cannot run on $(uname -r)"
-  podman_world_setup
+  # The world's helpers live beside tests/clients/*.bats.
+  BATS_TEST_DIRNAME=$(cd "$BATS_TEST_DIRNAME/../clients" && pwd) podman_world_setup
 }
 
 teardown_file() {
