@@ -111,13 +111,50 @@ static bool is_bind(const struct oci_mount *m) {
   return false;
 }
 
+static bool has_ns(const struct oci_config *cfg, enum oci_ns_type t) {
+  for (size_t i = 0; cfg->linux_ != NULL && i < cfg->linux_->n_namespaces; i++)
+    if (cfg->linux_->namespaces[i].type == t)
+      return true;
+  return false;
+}
+
+/* A `cgroup` mount without a cgroup namespace is a bind of the host's
+ * cgroup of the container (rootfs/cgroup_mount.c), external to criu as
+ * runc's is. On v1 it is a tmpfs of one bind per hierarchy, which is not
+ * mapped yet: refused by name. With a cgroup namespace the mounts are
+ * fresh ones, which criu dumps itself. */
+static int cgroup_ext_mount(const struct oci_mount *m, const char *cgpath,
+                            bool restore, struct strlist *out,
+                            struct minirt_error *err) {
+  _cleanup_free_ char *src = NULL;
+  struct minirt_error e = {0};
+  if (cgroup_v2_bind_source(cgpath, &src, &e) < 0) {
+    _cleanup_free_ char *why = steal_pointer(&e.msg);
+    minirt_error_clear(&e);
+    return minirt_fail_msg(err, ENOTSUP,
+                           "unsupported: mount `%s` of type cgroup without a "
+                           "cgroup namespace (%s)",
+                           m->destination, why ? why : "no cgroup");
+  }
+  return strlist_add(out, fmt("%s:%s", m->destination,
+                              restore ? src : m->destination),
+                     err);
+}
+
 /* Every bind mount is external to criu: dumped under its destination as
  * its key, restored by binding its source again (runc's ext-mount-map). */
 static int ext_mounts(const struct oci_config *cfg, const char *bundle,
-                      bool restore, struct strlist *out,
+                      const char *cgpath, bool restore, struct strlist *out,
                       struct minirt_error *err) {
+  bool cgroupns = has_ns(cfg, OCI_NS_CGROUP);
   for (size_t i = 0; i < cfg->n_mounts; i++) {
     const struct oci_mount *m = &cfg->mounts[i];
+    if (!cgroupns && m->type != NULL && strcmp(m->type, "cgroup") == 0) {
+      int ret = cgroup_ext_mount(m, cgpath, restore, out, err);
+      if (ret < 0)
+        return ret;
+      continue;
+    }
     if (!is_bind(m) || m->source == NULL)
       continue;
     char *s;
@@ -212,8 +249,44 @@ static int check_parent(const char *images, const char *parent,
   return 0;
 }
 
-/* What the init's stdio is, for restore to put new pipes in its place. */
+/* The mount id of the init's fd (its fdinfo), and whether that mount is
+ * one of the container's (the init's mountinfo). */
+static bool fd_mount_outside(pid_t pid, int fd, unsigned *mnt_id) {
+  char path[64];
+  _cleanup_free_ char *info = NULL, *mounts = NULL;
+  size_t len = 0;
+  struct minirt_error e = {0};
+  snprintf(path, sizeof path, "/proc/%d/fdinfo/%d", (int)pid, fd);
+  if (read_file(path, 1 << 16, &info, &len, &e) < 0) {
+    minirt_error_clear(&e);
+    return false;
+  }
+  const char *m = strstr(info, "mnt_id:");
+  if (m == NULL)
+    return false;
+  *mnt_id = (unsigned)strtoul(m + 7, NULL, 10);
+  snprintf(path, sizeof path, "/proc/%d/mountinfo", (int)pid);
+  if (read_file(path, 4 << 20, &mounts, &len, &e) < 0) {
+    minirt_error_clear(&e);
+    return false;
+  }
+  for (const char *l = mounts; l != NULL && *l; l = strchr(l, '\n')) {
+    if (*l == '\n')
+      l++;
+    if (strtoul(l, NULL, 10) == *mnt_id)
+      return false;
+  }
+  return true;
+}
+
+/* What the init's stdio is (runc's descriptors.json), for restore to put
+ * ours in its place: pipes by their "pipe:[INODE]" name, as runc; a file
+ * on a mount outside the container (conmon's /dev/null, a log file of
+ * the caller) by criu's external key "file[MNT:INODE]", which also goes
+ * to the dump as --external, since criu cannot reach it from the
+ * container's mounts. */
 static int write_descriptors(pid_t pid, const char *images,
+                             struct strlist *externals,
                              struct minirt_error *err) {
   char *v[3] = {0};
   int ret = 0;
@@ -222,7 +295,19 @@ static int write_descriptors(pid_t pid, const char *images,
     snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)pid, fd);
     ssize_t n = readlink(link, target, sizeof target - 1);
     target[n > 0 ? n : 0] = '\0';
-    if ((v[fd] = strdup(target)) == NULL)
+    unsigned mnt = 0;
+    struct stat st;
+    if (target[0] == '/' && fd_mount_outside(pid, fd, &mnt) &&
+        stat(link, &st) == 0) {
+      if (asprintf(&v[fd], "file[%x:%llx]", mnt,
+                   (unsigned long long)st.st_ino) < 0)
+        v[fd] = NULL;
+      else if ((ret = strlist_add(externals, strdup(v[fd]), err)) < 0)
+        break;
+    } else {
+      v[fd] = strdup(target);
+    }
+    if (v[fd] == NULL)
       ret = minirt_fail(err, ENOMEM, "descriptors");
   }
   _cleanup_free_ char *json = NULL;
@@ -251,13 +336,14 @@ static int dump(const struct minirt_global *g, const struct checkpoint_opts *o,
   if (ret == 0)
     ret = check_parent(images, o->parent_path, err);
   if (ret == 0 && !o->pre_dump)
-    ret = ext_mounts(cfg, h->status->bundle, false, &mounts, err);
+    ret = ext_mounts(cfg, h->status->bundle, h->status->cgroup_path, false,
+                     &mounts, err);
   if (ret == 0)
     ret = dump_externals(cfg, &ext, err);
   if (ret == 0 && h->status->cgroup_path != NULL)
     ret = cgroup_freezer_path(h->status->cgroup_path, &freezer, err);
   if (ret == 0 && !o->pre_dump)
-    ret = write_descriptors(h->status->pid, images, err);
+    ret = write_descriptors(h->status->pid, images, &ext, err);
   const char *log = o->pre_dump ? "pre-dump.log" : "dump.log";
   if (ret == 0 && (log_path = fmt("%s/%s", work ? work : images, log)) == NULL)
     ret = minirt_fail(err, ENOMEM, "log path");
@@ -361,12 +447,13 @@ static int check_hooks(const struct oci_config *cfg, struct minirt_error *err) {
   return 0;
 }
 
-/* The checkpoint's stdio pipes get ours (runc's descriptors.json), the
+/* The checkpoint's stdio pipes and outside files get ours
+ * (descriptors.json), the
  * namespaces joined by path are joined again, net and pid through fds. */
 static int plan_restore(const struct oci_config *cfg, const char *bundle,
-                        const char *images, struct restore_plan *p,
-                        struct minirt_error *err) {
-  int ret = ext_mounts(cfg, bundle, true, &p->mounts, err);
+                        const char *cgpath, const char *images,
+                        struct restore_plan *p, struct minirt_error *err) {
+  int ret = ext_mounts(cfg, bundle, cgpath, true, &p->mounts, err);
   _cleanup_free_ char *buf = NULL, *path = fmt("%s/%s", images, "descriptors.json");
   size_t len = 0;
   char **desc = NULL;
@@ -378,7 +465,7 @@ static int plan_restore(const struct oci_config *cfg, const char *bundle,
   if (ret == 0)
     ret = oci_descriptors_parse(buf, len, &desc, &n, err);
   for (size_t i = 0; ret == 0 && i < n && i < 3; i++) {
-    if (strncmp(desc[i], "pipe:", 5) != 0)
+    if (strncmp(desc[i], "pipe:", 5) != 0 && strncmp(desc[i], "file[", 5) != 0)
       continue;
     char *s = NULL;
     if (asprintf(&s, "fd[%zu]:%s", i, desc[i]) < 0)
@@ -443,7 +530,8 @@ static int run_restore(const struct minirt_global *g,
   cgroup_join_init(&join);
   int ret = work_dir(o->c.work_path, &work, err);
   if (ret == 0)
-    ret = plan_restore(cfg, h->status->bundle, images, &plan, err);
+    ret = plan_restore(cfg, h->status->bundle, h->status->cgroup_path, images,
+                       &plan, err);
   if (ret == 0 && ((root = fmt("%s/%s", h->dir, "criu-root")) == NULL ||
                    (pidfile = fmt("%s/%s", h->dir, "criu.pid")) == NULL ||
                    (log_path = fmt("%s/%s", work ? work : images,

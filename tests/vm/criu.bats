@@ -151,6 +151,47 @@ images_sum() {
   assert_no_traces "$ID"
 }
 
+@test "criu: stdio on host files (outside the container) is handed over: the restored init writes to restore's stdout" {
+  cfg_edit '.process.args = ["sh", "-c",
+    "i=0; while :; do i=$((i+1)); echo $i >/tmp/count; echo tick $i; usleep 200000; done"]'
+  minirt create --bundle "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/before.log" 2>&1
+  minirt start "$ID"
+  wait_past 2
+  rt checkpoint --image-path "$IMG" "$ID"
+  assert_success
+  # fd 0 is the host's /dev/null, fds 1 and 2 a host file: criu's
+  # external files, named in descriptors.json.
+  grep -q 'file\[' "$IMG/descriptors.json"
+  minirt restore -d -b "$BUNDLE" --image-path "$IMG" "$ID" \
+    </dev/null >"$TEST_DIR/after.log" 2>&1
+  at=$(count)
+  wait_past "$at"
+  sleep 0.5
+  grep -q '^tick ' "$TEST_DIR/after.log"
+  # The first tick after restore continues the count.
+  first=$(head -n 1 "$TEST_DIR/after.log" | awk '{ print $2 }')
+  [ "$first" -gt 2 ]
+  minirt delete --force "$ID"
+  assert_no_traces "$ID"
+}
+
+@test "criu: a cgroup mount without a cgroup namespace is external and bound again" {
+  cfg_edit '.linux.namespaces |= map(select(.type != "cgroup"))
+    | .mounts += [{destination: "/sys/fs/cgroup", type: "cgroup",
+      source: "cgroup", options: ["nosuid", "noexec", "nodev", "ro"]}]'
+  start_counter
+  rt checkpoint --image-path "$IMG" "$ID"
+  assert_success
+  rt restore -d -b "$BUNDLE" --image-path "$IMG" "$ID" </dev/null
+  assert_success
+  # The container's own cgroup again, its init (pid 1 there) in it.
+  rt exec "$ID" cat /sys/fs/cgroup/cgroup.procs
+  assert_success
+  echo "$output" | grep -qx 1
+  minirt delete --force "$ID"
+  assert_no_traces "$ID"
+}
+
 @test "criu: restore in the foreground waits for the container and removes it after" {
   start_counter
   rt checkpoint --image-path "$IMG" "$ID"

@@ -261,3 +261,17 @@ int cgroup_freezer_path(const char *path, char **out,
     return minirt_fail(err, ENOMEM, "freezer path");
   return 0;
 }
+
+int cgroup_v2_bind_source(const char *path, char **out,
+                          struct minirt_error *err) {
+  const struct cgroup_layout *l;
+  int ret = cgroup_layout_get(&l, err);
+  if (ret < 0)
+    return ret;
+  if (l->mode != CGROUP_MODE_V2)
+    return minirt_fail_msg(err, ENOTSUP,
+                           "not a pure cgroup v2 host");
+  if (asprintf(out, "%s%s", l->v2, path != NULL ? path : "") < 0)
+    return minirt_fail(err, ENOMEM, "cgroup path");
+  return 0;
+}
