@@ -225,6 +225,14 @@ static char *log_errors(const char *path) {
       l -= (size_t)(p - s) + 2;
       s = p + 2;
     }
+    /* Restore lines name the task: "     1: Error ...". */
+    const char *t = s;
+    while (t < s + l && (*t == ' ' || (*t >= '0' && *t <= '9')))
+      t++;
+    if (t < s + l && *t == ':' && t + 2 <= s + l) {
+      l -= (size_t)(t + 2 - s);
+      s = t + 2;
+    }
     fprintf(f, "%s%.*s", i > first ? "; " : "", (int)l, s);
   }
   fclose(f);

@@ -151,27 +151,31 @@ images_sum() {
   assert_no_traces "$ID"
 }
 
-@test "criu: stdio on host files (outside the container) is handed over: the restored init writes to restore's stdout" {
+@test "criu: stdio pipes and the host's /dev/null are handed over: the restored init writes to restore's stdout" {
   cfg_edit '.process.args = ["sh", "-c",
     "i=0; while :; do i=$((i+1)); echo $i >/tmp/count; echo tick $i; usleep 200000; done"]'
-  minirt create --bundle "$BUNDLE" "$ID" </dev/null >"$TEST_DIR/before.log" 2>&1
+  # fd 0 the host's /dev/null (outside the container's mounts), fds 1 and
+  # 2 a pipe to cat, as conmon gives them.
+  "$MINIRT" --root "$STATE_ROOT" create --bundle "$BUNDLE" "$ID" </dev/null 2>&1 |
+    cat >"$TEST_DIR/before.log" &
+  for i in $(seq 50); do [ -e "$STATE_ROOT/$ID/status.json" ] && break; sleep 0.1; done
   minirt start "$ID"
   wait_past 2
   rt checkpoint --image-path "$IMG" "$ID"
   assert_success
-  # fd 0 is the host's /dev/null, fds 1 and 2 a host file: criu's
-  # external files, named in descriptors.json.
   grep -q 'file\[' "$IMG/descriptors.json"
-  minirt restore -d -b "$BUNDLE" --image-path "$IMG" "$ID" \
-    </dev/null >"$TEST_DIR/after.log" 2>&1
-  at=$(count)
-  wait_past "$at"
-  sleep 0.5
-  grep -q '^tick ' "$TEST_DIR/after.log"
+  grep -q 'pipe:\[' "$IMG/descriptors.json"
+  wait
+  grep -q '^tick ' "$TEST_DIR/before.log"
+  "$MINIRT" --root "$STATE_ROOT" restore -d -b "$BUNDLE" --image-path "$IMG" \
+    "$ID" </dev/null 2>&1 | cat >"$TEST_DIR/after.log" &
+  for i in $(seq 100); do grep -q '^tick ' "$TEST_DIR/after.log" && break; sleep 0.2; done
+  assert_equal "$(state_field "$ID" status)" running
   # The first tick after restore continues the count.
-  first=$(head -n 1 "$TEST_DIR/after.log" | awk '{ print $2 }')
+  first=$(grep -m1 '^tick ' "$TEST_DIR/after.log" | awk '{ print $2 }')
   [ "$first" -gt 2 ]
   minirt delete --force "$ID"
+  wait
   assert_no_traces "$ID"
 }
 
