@@ -39,25 +39,39 @@ enum {
 
 /* Both commands take these. */
 #define CRIU_OPTS                                                              \
-  {"image-path", 0, OPT_VALUE, O_IMAGE_PATH, "DIR",                            \
-   "criu image directory (default ./checkpoint)"},                             \
-      {"work-path", 0, OPT_VALUE, O_WORK_PATH, "DIR",                          \
+  {"image-path", 0,     OPT_VALUE,                                             \
+   O_IMAGE_PATH, "DIR", "criu image directory (default ./checkpoint)"},        \
+      {"work-path",                                                            \
+       0,                                                                      \
+       OPT_VALUE,                                                              \
+       O_WORK_PATH,                                                            \
+       "DIR",                                                                  \
        "directory for criu's log and work files (default: the image dir)"},    \
-      {"tcp-established", 0, OPT_FLAG, O_TCP_ESTABLISHED, NULL,                \
-       "allow open TCP connections"},                                          \
-      {"ext-unix-sk", 0, OPT_FLAG, O_EXT_UNIX_SK, NULL,                        \
-       "allow external unix sockets"},                                         \
+      {"tcp-established", 0,    OPT_FLAG,                                      \
+       O_TCP_ESTABLISHED, NULL, "allow open TCP connections"},                 \
+      {"ext-unix-sk", 0,    OPT_FLAG,                                          \
+       O_EXT_UNIX_SK, NULL, "allow external unix sockets"},                    \
       {"shell-job", 0, OPT_FLAG, O_SHELL_JOB, NULL, "allow shell jobs"},       \
       {"file-locks", 0, OPT_FLAG, O_FILE_LOCKS, NULL, "handle file locks"},    \
-      {"manage-cgroups-mode", 0, OPT_VALUE, O_MANAGE_CGROUPS_MODE,             \
-       "soft|full|strict|ignore", "criu's cgroup mode (default soft)"},        \
-      {"empty-ns", 0, OPT_VALUE, O_EMPTY_NS, "network",                        \
+      {"manage-cgroups-mode",                                                  \
+       0,                                                                      \
+       OPT_VALUE,                                                              \
+       O_MANAGE_CGROUPS_MODE,                                                  \
+       "soft|full|strict|ignore",                                              \
+       "criu's cgroup mode (default soft)"},                                   \
+      {"empty-ns",                                                             \
+       0,                                                                      \
+       OPT_VALUE,                                                              \
+       O_EMPTY_NS,                                                             \
+       "network",                                                              \
        "create the namespace but do not dump or restore its contents "         \
        "(network always is, as in runc)"},                                     \
-      {"auto-dedup", 0, OPT_FLAG, O_AUTO_DEDUP, NULL,                          \
-       "deduplicate memory images"},                                           \
-      {"lazy-pages", 0, OPT_FLAG, O_LAZY_PAGES, NULL,                          \
-       "restore memory lazily through userfaultfd"}
+      {"auto-dedup", 0,    OPT_FLAG,                                           \
+       O_AUTO_DEDUP, NULL, "deduplicate memory images"},                       \
+  {                                                                            \
+    "lazy-pages", 0, OPT_FLAG, O_LAZY_PAGES, NULL,                             \
+        "restore memory lazily through userfaultfd"                            \
+  }
 
 static const struct opt_def checkpoint_opts[] = {
     CRIU_OPTS,
@@ -232,22 +246,14 @@ static int restore_args(struct cli *c, char **pos, size_t n,
 }
 
 const struct cli_command_def cli_cmd_checkpoint = {
-    "checkpoint",
-    CMD_CHECKPOINT,
-    "[OPTIONS] ID",
-    "checkpoint a running container with criu",
-    checkpoint_opts,
-    true,
-    checkpoint_opt,
-    checkpoint_args,
+    "checkpoint",    CMD_CHECKPOINT,
+    "[OPTIONS] ID",  "checkpoint a running container with criu",
+    checkpoint_opts, true,
+    checkpoint_opt,  checkpoint_args,
     OPERANDS_ID};
 const struct cli_command_def cli_cmd_restore = {
-    "restore",
-    CMD_RESTORE,
-    "[OPTIONS] ID",
-    "restore a container from a checkpoint with criu",
-    restore_opts,
-    true,
-    restore_opt,
-    restore_args,
+    "restore",      CMD_RESTORE,
+    "[OPTIONS] ID", "restore a container from a checkpoint with criu",
+    restore_opts,   true,
+    restore_opt,    restore_args,
     OPERANDS_NEW_ID};

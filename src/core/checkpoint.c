@@ -79,7 +79,8 @@ static int check_supported(const char *what, const struct oci_config *cfg,
   const struct oci_linux *lx = cfg->linux_;
   bool mnt = false;
   for (size_t i = 0; lx != NULL && i < lx->n_namespaces; i++) {
-    if (lx->namespaces[i].type == OCI_NS_MOUNT && lx->namespaces[i].path == NULL)
+    if (lx->namespaces[i].type == OCI_NS_MOUNT &&
+        lx->namespaces[i].path == NULL)
       mnt = true;
     if (lx->namespaces[i].type == OCI_NS_USER)
       return minirt_fail_msg(err, ENOTSUP,
@@ -136,9 +137,8 @@ static int cgroup_ext_mount(const struct oci_mount *m, const char *cgpath,
                            "cgroup namespace (%s)",
                            m->destination, why ? why : "no cgroup");
   }
-  return strlist_add(out, fmt("%s:%s", m->destination,
-                              restore ? src : m->destination),
-                     err);
+  return strlist_add(
+      out, fmt("%s:%s", m->destination, restore ? src : m->destination), err);
 }
 
 /* Every bind mount is external to criu: dumped under its destination as
@@ -186,7 +186,8 @@ static int dump_externals(const struct oci_config *cfg, struct strlist *out,
   const struct oci_linux *lx = cfg->linux_;
   for (size_t i = 0; lx != NULL && i < lx->n_namespaces; i++) {
     const struct oci_namespace *ns = &lx->namespaces[i];
-    if (ns->path == NULL || (ns->type != OCI_NS_NETWORK && ns->type != OCI_NS_PID))
+    if (ns->path == NULL ||
+        (ns->type != OCI_NS_NETWORK && ns->type != OCI_NS_PID))
       continue;
     struct stat st;
     if (stat(ns->path, &st) < 0)
@@ -245,7 +246,8 @@ static int check_parent(const char *images, const char *parent,
   if (stat(p, &st) < 0)
     return minirt_fail(err, errno, "--parent-path `%s`", p);
   if (!S_ISDIR(st.st_mode))
-    return minirt_fail_msg(err, ENOTDIR, "--parent-path `%s`: not a directory", p);
+    return minirt_fail_msg(err, ENOTDIR, "--parent-path `%s`: not a directory",
+                           p);
   return 0;
 }
 
@@ -349,21 +351,32 @@ static int dump(const struct minirt_global *g, const struct checkpoint_opts *o,
     ret = minirt_fail(err, ENOMEM, "log path");
   struct criu_argv argv = {0};
   if (ret == 0) {
-    struct criu_dump d = {
-        .c = {.criu = criu, .images = images, .work = work, .log = log,
-              .root = h->status->rootfs,
-              .cgroups_mode = o->c.manage_cgroups_mode,
-              .tcp_established = o->c.tcp_established,
-              .ext_unix_sk = o->c.ext_unix_sk, .shell_job = o->c.shell_job,
-              .file_locks = o->c.file_locks, .auto_dedup = o->c.auto_dedup,
-              .lazy_pages = o->c.lazy_pages, .empty_ns_net = true,
-              .ext_mounts = mounts.v, .n_ext_mounts = mounts.n},
-        .pid = h->status->pid, .pre_dump = o->pre_dump,
-        .leave_running = o->leave_running,
-        .tcp_skip_in_flight = o->tcp_skip_in_flight,
-        .link_remap = o->link_remap,
-        .parent = o->parent_path != NULL && o->parent_path[0] ? o->parent_path : NULL,
-        .freeze_cgroup = freezer, .externals = ext.v, .n_externals = ext.n};
+    struct criu_dump d = {.c = {.criu = criu,
+                                .images = images,
+                                .work = work,
+                                .log = log,
+                                .root = h->status->rootfs,
+                                .cgroups_mode = o->c.manage_cgroups_mode,
+                                .tcp_established = o->c.tcp_established,
+                                .ext_unix_sk = o->c.ext_unix_sk,
+                                .shell_job = o->c.shell_job,
+                                .file_locks = o->c.file_locks,
+                                .auto_dedup = o->c.auto_dedup,
+                                .lazy_pages = o->c.lazy_pages,
+                                .empty_ns_net = true,
+                                .ext_mounts = mounts.v,
+                                .n_ext_mounts = mounts.n},
+                          .pid = h->status->pid,
+                          .pre_dump = o->pre_dump,
+                          .leave_running = o->leave_running,
+                          .tcp_skip_in_flight = o->tcp_skip_in_flight,
+                          .link_remap = o->link_remap,
+                          .parent = o->parent_path != NULL && o->parent_path[0]
+                                        ? o->parent_path
+                                        : NULL,
+                          .freeze_cgroup = freezer,
+                          .externals = ext.v,
+                          .n_externals = ext.n};
     ret = criu_dump_argv(&d, &argv, err);
   }
   if (ret == 0) {
@@ -390,8 +403,7 @@ int minirt_checkpoint(const struct minirt_global *g,
   if (ret == 0)
     ret = store_live_status(&h, &st, err);
   if (ret == 0 && st != CONTAINER_RUNNING && st != CONTAINER_PAUSED)
-    ret = minirt_fail_msg(err, EINVAL,
-                          "the container is %s, not running",
+    ret = minirt_fail_msg(err, EINVAL, "the container is %s, not running",
                           container_status_name(st));
   if (ret == 0)
     ret = store_load_config(&h, &cfg, err);
@@ -436,11 +448,12 @@ static int check_hooks(const struct oci_config *cfg, struct minirt_error *err) {
   const struct oci_hooks *k = cfg->hooks;
   if (k == NULL)
     return 0;
-  const char *bad = k->prestart.n ? "prestart"
-                    : k->create_runtime.n ? "createRuntime"
+  const char *bad = k->prestart.n           ? "prestart"
+                    : k->create_runtime.n   ? "createRuntime"
                     : k->create_container.n ? "createContainer"
-                    : k->start_container.n ? "startContainer"
-                    : k->poststart.n ? "poststart" : NULL;
+                    : k->start_container.n  ? "startContainer"
+                    : k->poststart.n        ? "poststart"
+                                            : NULL;
   if (bad != NULL)
     return minirt_fail_msg(err, ENOTSUP, "unsupported for restore: hooks.%s",
                            bad);
@@ -454,7 +467,8 @@ static int plan_restore(const struct oci_config *cfg, const char *bundle,
                         const char *cgpath, const char *images,
                         struct restore_plan *p, struct minirt_error *err) {
   int ret = ext_mounts(cfg, bundle, cgpath, true, &p->mounts, err);
-  _cleanup_free_ char *buf = NULL, *path = fmt("%s/%s", images, "descriptors.json");
+  _cleanup_free_ char *buf = NULL,
+                      *path = fmt("%s/%s", images, "descriptors.json");
   size_t len = 0;
   char **desc = NULL;
   size_t n = 0;
@@ -485,8 +499,8 @@ static int plan_restore(const struct oci_config *cfg, const char *bundle,
                              "unsupported for restore: joining a cgroup "
                              "namespace by path");
     if (ns->type != OCI_NS_NETWORK && ns->type != OCI_NS_PID) {
-      ret = strlist_add(&p->join, fmt("%s:%s", ns_proc_name(ns->type), ns->path),
-                        err);
+      ret = strlist_add(&p->join,
+                        fmt("%s:%s", ns_proc_name(ns->type), ns->path), err);
       continue;
     }
     int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
@@ -519,8 +533,7 @@ static int read_restored_pid(const char *pidfile, pid_t *pid,
 /* criu restore into the new container's state and cgroup. On success the
  * status has the restored init's pid. */
 static int run_restore(const struct minirt_global *g,
-                       const struct restore_opts *o,
-                       struct container_handle *h,
+                       const struct restore_opts *o, struct container_handle *h,
                        const struct oci_config *cfg, const char *criu,
                        const char *images, struct minirt_error *err) {
   _cleanup_free_ char *work = NULL, *log_path = NULL, *root = NULL,
@@ -532,10 +545,10 @@ static int run_restore(const struct minirt_global *g,
   if (ret == 0)
     ret = plan_restore(cfg, h->status->bundle, h->status->cgroup_path, images,
                        &plan, err);
-  if (ret == 0 && ((root = fmt("%s/%s", h->dir, "criu-root")) == NULL ||
-                   (pidfile = fmt("%s/%s", h->dir, "criu.pid")) == NULL ||
-                   (log_path = fmt("%s/%s", work ? work : images,
-                                   "restore.log")) == NULL))
+  if (ret == 0 &&
+      ((root = fmt("%s/%s", h->dir, "criu-root")) == NULL ||
+       (pidfile = fmt("%s/%s", h->dir, "criu.pid")) == NULL ||
+       (log_path = fmt("%s/%s", work ? work : images, "restore.log")) == NULL))
     ret = minirt_fail(err, ENOMEM, "restore paths");
   if (ret == 0)
     ret = cgroup_join_open(h->status->cgroup_path, &join, err);
@@ -544,26 +557,37 @@ static int run_restore(const struct minirt_global *g,
     bound = true;
   struct criu_argv argv = {0};
   if (ret == 0) {
-    struct criu_restore r = {
-        .c = {.criu = criu, .images = images, .work = work,
-              .log = "restore.log", .root = root,
-              .cgroups_mode = o->c.manage_cgroups_mode,
-              .tcp_established = o->c.tcp_established,
-              .ext_unix_sk = o->c.ext_unix_sk, .shell_job = o->c.shell_job,
-              .file_locks = o->c.file_locks, .auto_dedup = o->c.auto_dedup,
-              .lazy_pages = o->c.lazy_pages, .empty_ns_net = true,
-              .ext_mounts = plan.mounts.v, .n_ext_mounts = plan.mounts.n},
-        .pidfile = pidfile, .cgroup_root = h->status->cgroup_path,
-        .inherit_fds = plan.inherit.v, .n_inherit_fds = plan.inherit.n,
-        .join_ns = plan.join.v, .n_join_ns = plan.join.n};
+    struct criu_restore r = {.c = {.criu = criu,
+                                   .images = images,
+                                   .work = work,
+                                   .log = "restore.log",
+                                   .root = root,
+                                   .cgroups_mode = o->c.manage_cgroups_mode,
+                                   .tcp_established = o->c.tcp_established,
+                                   .ext_unix_sk = o->c.ext_unix_sk,
+                                   .shell_job = o->c.shell_job,
+                                   .file_locks = o->c.file_locks,
+                                   .auto_dedup = o->c.auto_dedup,
+                                   .lazy_pages = o->c.lazy_pages,
+                                   .empty_ns_net = true,
+                                   .ext_mounts = plan.mounts.v,
+                                   .n_ext_mounts = plan.mounts.n},
+                             .pidfile = pidfile,
+                             .cgroup_root = h->status->cgroup_path,
+                             .inherit_fds = plan.inherit.v,
+                             .n_inherit_fds = plan.inherit.n,
+                             .join_ns = plan.join.v,
+                             .n_join_ns = plan.join.n};
     ret = criu_restore_argv(&r, &argv, err);
   }
   if (ret == 0) {
     minirt_log_debug(g, "restore `%s`: %s, log `%s`", h->id, argv.v[0],
                      log_path);
     struct criu_run_opts ro = {.join = h->status->cgroup_path ? &join : NULL,
-                               .keep_stdio = true, .log_path = log_path,
-                               .what = "restore", .n_extra_fds = plan.n_ns_fds};
+                               .keep_stdio = true,
+                               .log_path = log_path,
+                               .what = "restore",
+                               .n_extra_fds = plan.n_ns_fds};
     memcpy(ro.extra_fds, plan.ns_fds, plan.n_ns_fds * sizeof(int));
     ret = criu_run(&argv, &ro, err);
   }
@@ -600,8 +624,9 @@ static int free_id(const struct minirt_global *g, const char *id,
   if (ret < 0)
     return ret;
   if (st != CONTAINER_STOPPED)
-    return minirt_fail_msg(err, EEXIST, "container `%s` already exists and is %s",
-                           id, container_status_name(st));
+    return minirt_fail_msg(err, EEXIST,
+                           "container `%s` already exists and is %s", id,
+                           container_status_name(st));
   return minirt_delete(g, id, false, err);
 }
 
@@ -609,8 +634,8 @@ static int load_bundle(const struct restore_opts *o, struct oci_config **cfg,
                        char **raw, size_t *raw_len, char **bundle,
                        char **rootfs, char **cgpath, bool systemd,
                        struct minirt_error *err) {
-  _cleanup_free_ char *cfg_path = fmt("%s/%s", o->bundle ? o->bundle : ".",
-                                      "config.json");
+  _cleanup_free_ char *cfg_path =
+      fmt("%s/%s", o->bundle ? o->bundle : ".", "config.json");
   if (cfg_path == NULL)
     return minirt_fail(err, ENOMEM, "config path");
   int ret = oci_config_load_file(cfg_path, cfg, raw, raw_len, err);
@@ -624,7 +649,8 @@ static int load_bundle(const struct restore_opts *o, struct oci_config **cfg,
   if (ret == 0)
     ret = resolve_paths(&co, *cfg, bundle, rootfs, err);
   if (ret == 0)
-    ret = cgroup_resolve_path((*cfg)->linux_ ? (*cfg)->linux_->cgroups_path : NULL,
+    ret = cgroup_resolve_path((*cfg)->linux_ ? (*cfg)->linux_->cgroups_path
+                                             : NULL,
                               o->id, systemd, cgpath, err);
   return ret;
 }
@@ -632,9 +658,8 @@ static int load_bundle(const struct restore_opts *o, struct oci_config **cfg,
 static int restore_container(const struct minirt_global *g,
                              const struct restore_opts *o,
                              struct minirt_error *err) {
-  _cleanup_free_ char *criu = NULL, *images = NULL, *raw = NULL,
-                      *bundle = NULL, *rootfs = NULL, *cgpath = NULL,
-                      *inventory = NULL;
+  _cleanup_free_ char *criu = NULL, *images = NULL, *raw = NULL, *bundle = NULL,
+                      *rootfs = NULL, *cgpath = NULL, *inventory = NULL;
   struct oci_config *cfg = NULL;
   size_t raw_len = 0;
   struct stat st;
@@ -643,11 +668,12 @@ static int restore_container(const struct minirt_global *g,
     ret = criu_resolve(o->c.criu, &criu, err);
   if (ret == 0)
     ret = image_dir(o->c.image_path, false, &images, err);
-  if (ret == 0 && ((inventory = fmt("%s/%s", images, "inventory.img")) == NULL ||
-                   stat(inventory, &st) < 0))
-    ret = minirt_fail_msg(err, ENOENT,
-                          "image path `%s` holds no checkpoint (no inventory.img)",
-                          images);
+  if (ret == 0 &&
+      ((inventory = fmt("%s/%s", images, "inventory.img")) == NULL ||
+       stat(inventory, &st) < 0))
+    ret = minirt_fail_msg(
+        err, ENOENT, "image path `%s` holds no checkpoint (no inventory.img)",
+        images);
   if (ret == 0)
     ret = load_bundle(o, &cfg, &raw, &raw_len, &bundle, &rootfs, &cgpath,
                       g->systemd_cgroup, err);
@@ -707,8 +733,9 @@ int minirt_restore(const struct minirt_global *g, const struct restore_opts *o,
                    int *status, struct minirt_error *err) {
   *status = 1;
   if (o->console_socket != NULL)
-    minirt_log_debug(g, "restore: --console-socket `%s` unused: a terminal "
-                        "container cannot be checkpointed",
+    minirt_log_debug(g,
+                     "restore: --console-socket `%s` unused: a terminal "
+                     "container cannot be checkpointed",
                      o->console_socket);
   /* The restored init is our child (criu's --restore-sibling): in the
    * foreground we wait for it as run does, and reap what it orphans. */

@@ -70,7 +70,8 @@ static int push_common(struct criu_argv *a, const struct criu_common *c,
                            "strict or ignore",
                            mode);
   if (c->images == NULL || c->root == NULL || c->log == NULL)
-    return minirt_fail_msg(err, EINVAL, "internal: criu without images, root or log");
+    return minirt_fail_msg(err, EINVAL,
+                           "internal: criu without images, root or log");
   if (push(a, "-D") < 0 || push(a, "%s", c->images) < 0 ||
       (c->work != NULL && (push(a, "-W") < 0 || push(a, "%s", c->work) < 0)) ||
       push(a, "-o") < 0 || push(a, "%s", c->log) < 0 || push(a, "-v4") < 0 ||
@@ -110,9 +111,8 @@ int criu_dump_argv(const struct criu_dump *d, struct criu_argv *out,
        push_flag(&a, d->pre_dump || d->parent != NULL, "--track-mem") < 0 ||
        (d->parent != NULL &&
         (push(&a, "--prev-images-dir") < 0 || push(&a, "%s", d->parent) < 0)) ||
-       (d->freeze_cgroup != NULL &&
-        (push(&a, "--freeze-cgroup") < 0 ||
-         push(&a, "%s", d->freeze_cgroup) < 0)) ||
+       (d->freeze_cgroup != NULL && (push(&a, "--freeze-cgroup") < 0 ||
+                                     push(&a, "%s", d->freeze_cgroup) < 0)) ||
        push_list(&a, "--external", d->externals, d->n_externals) < 0))
     ret = minirt_fail(err, ENOMEM, "criu arguments");
   if (ret < 0) {
@@ -128,7 +128,8 @@ int criu_restore_argv(const struct criu_restore *r, struct criu_argv *out,
   struct criu_argv a = {0};
   int ret = 0;
   if (r->pidfile == NULL)
-    ret = minirt_fail_msg(err, EINVAL, "internal: criu restore without a pidfile");
+    ret = minirt_fail_msg(err, EINVAL,
+                          "internal: criu restore without a pidfile");
   if (ret == 0 && (push(&a, "%s", r->c.criu) < 0 || push(&a, "restore") < 0))
     ret = minirt_fail(err, ENOMEM, "criu arguments");
   if (ret == 0)
@@ -138,11 +139,11 @@ int criu_restore_argv(const struct criu_restore *r, struct criu_argv *out,
    * reparented to our parent's subreaper as a created init is.
    * --restore-detached: criu exits once the tree runs. */
   if (ret == 0 &&
-      (push(&a, "--restore-detached") < 0 || push(&a, "--restore-sibling") < 0 ||
-       push(&a, "--evasive-devices") < 0 || push(&a, "--pidfile") < 0 ||
-       push(&a, "%s", r->pidfile) < 0 ||
-       (r->cgroup_root != NULL &&
-        (push(&a, "--cgroup-root") < 0 || push(&a, "%s", r->cgroup_root) < 0)) ||
+      (push(&a, "--restore-detached") < 0 ||
+       push(&a, "--restore-sibling") < 0 || push(&a, "--evasive-devices") < 0 ||
+       push(&a, "--pidfile") < 0 || push(&a, "%s", r->pidfile) < 0 ||
+       (r->cgroup_root != NULL && (push(&a, "--cgroup-root") < 0 ||
+                                   push(&a, "%s", r->cgroup_root) < 0)) ||
        push_list(&a, "--inherit-fd", r->inherit_fds, r->n_inherit_fds) < 0 ||
        push_list(&a, "--join-ns", r->join_ns, r->n_join_ns) < 0))
     ret = minirt_fail(err, ENOMEM, "criu arguments");
@@ -164,8 +165,9 @@ int criu_resolve(const char *name, char **out, struct minirt_error *err) {
   }
   const char *path = getenv("PATH");
   _cleanup_free_ char *copy =
-      strdup(path != NULL ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
-                                   "/usr/bin:/sbin:/bin");
+      strdup(path != NULL ? path
+                          : "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+                            "/usr/bin:/sbin:/bin");
   if (copy == NULL)
     return minirt_fail(err, ENOMEM, "criu");
   char *save = NULL;

@@ -21,11 +21,11 @@ void criu_argv_free(struct criu_argv *a);
 
 /* What both a dump and a restore take. */
 struct criu_common {
-  const char *criu;       /* binary, resolved (criu_resolve) */
-  const char *images;     /* -D */
-  const char *work;       /* -W or NULL (criu: the images dir) */
-  const char *log;        /* -o: a file name, relative to the work dir */
-  const char *root;       /* --root: the container's root on the host */
+  const char *criu;         /* binary, resolved (criu_resolve) */
+  const char *images;       /* -D */
+  const char *work;         /* -W or NULL (criu: the images dir) */
+  const char *log;          /* -o: a file name, relative to the work dir */
+  const char *root;         /* --root: the container's root on the host */
   const char *cgroups_mode; /* --manage-cgroups=MODE or NULL (soft) */
   bool tcp_established, ext_unix_sk, shell_job, file_locks, auto_dedup,
       lazy_pages, empty_ns_net;
@@ -36,22 +36,22 @@ struct criu_common {
 
 struct criu_dump {
   struct criu_common c;
-  pid_t pid;                 /* -t */
-  bool pre_dump;             /* `criu pre-dump` */
+  pid_t pid;     /* -t */
+  bool pre_dump; /* `criu pre-dump` */
   bool leave_running, tcp_skip_in_flight, link_remap;
   const char *parent;        /* --prev-images-dir (relative to images) */
   const char *freeze_cgroup; /* --freeze-cgroup: host path, or NULL */
-  char *const *externals;    /* --external, e.g. "net[4026531992]:extRootNetNS" */
+  char *const *externals; /* --external, e.g. "net[4026531992]:extRootNetNS" */
   size_t n_externals;
 };
 
 struct criu_restore {
   struct criu_common c;
-  const char *pidfile;     /* --pidfile: the restored init's host pid */
-  const char *cgroup_root; /* --cgroup-root: the container's cgroup path */
+  const char *pidfile;      /* --pidfile: the restored init's host pid */
+  const char *cgroup_root;  /* --cgroup-root: the container's cgroup path */
   char *const *inherit_fds; /* --inherit-fd, e.g. "fd[1]:pipe:[1234]" */
   size_t n_inherit_fds;
-  char *const *join_ns;     /* --join-ns, e.g. "ipc:/run/ns/ipc" */
+  char *const *join_ns; /* --join-ns, e.g. "ipc:/run/ns/ipc" */
   size_t n_join_ns;
 };
 

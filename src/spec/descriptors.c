@@ -34,8 +34,8 @@ int oci_descriptors_parse(const char *data, size_t len, char ***out, size_t *n,
   enum json_tokener_error jerr;
   _cleanup_json_ json_object *a = json_tokener_parse_verbose(copy, &jerr);
   if (a == NULL || !json_object_is_type(a, json_type_array))
-    return minirt_fail_msg(err, EINVAL,
-                           "descriptors.json: expected a JSON array of strings");
+    return minirt_fail_msg(
+        err, EINVAL, "descriptors.json: expected a JSON array of strings");
   size_t k = json_object_array_length(a);
   char **v = calloc(k + 1, sizeof *v);
   if (v == NULL)

@@ -23,13 +23,20 @@ static char *joined(const struct criu_argv *a) {
 Test(criu, dump_argv) {
   char *mounts[] = {"/data:/data", NULL};
   char *ext[] = {"net[4026532000]:extRootNetNS", NULL};
-  struct criu_dump d = {
-      .c = {.criu = "/usr/sbin/criu", .images = "/img", .log = "dump.log",
-            .root = "/b/rootfs", .tcp_established = true, .file_locks = true,
-            .empty_ns_net = true, .ext_mounts = mounts, .n_ext_mounts = 1},
-      .pid = 42, .leave_running = true,
-      .freeze_cgroup = "/sys/fs/cgroup/minirt/c1", .externals = ext,
-      .n_externals = 1};
+  struct criu_dump d = {.c = {.criu = "/usr/sbin/criu",
+                              .images = "/img",
+                              .log = "dump.log",
+                              .root = "/b/rootfs",
+                              .tcp_established = true,
+                              .file_locks = true,
+                              .empty_ns_net = true,
+                              .ext_mounts = mounts,
+                              .n_ext_mounts = 1},
+                        .pid = 42,
+                        .leave_running = true,
+                        .freeze_cgroup = "/sys/fs/cgroup/minirt/c1",
+                        .externals = ext,
+                        .n_externals = 1};
   struct criu_argv a = {0};
   struct minirt_error err = {0};
   cr_assert_eq(criu_dump_argv(&d, &a, &err), 0);
@@ -46,10 +53,15 @@ Test(criu, dump_argv) {
 }
 
 Test(criu, pre_dump_and_parent) {
-  struct criu_dump d = {
-      .c = {.criu = "criu", .images = "/img/pre", .work = "/w",
-            .log = "pre-dump.log", .root = "/r", .cgroups_mode = "ignore"},
-      .pid = 7, .pre_dump = true, .leave_running = true};
+  struct criu_dump d = {.c = {.criu = "criu",
+                              .images = "/img/pre",
+                              .work = "/w",
+                              .log = "pre-dump.log",
+                              .root = "/r",
+                              .cgroups_mode = "ignore"},
+                        .pid = 7,
+                        .pre_dump = true,
+                        .leave_running = true};
   struct criu_argv a = {0};
   struct minirt_error err = {0};
   cr_assert_eq(criu_dump_argv(&d, &a, &err), 0);
@@ -59,13 +71,16 @@ Test(criu, pre_dump_and_parent) {
                       "-v4 --root /r --manage-cgroups=ignore --track-mem");
   free(s);
   criu_argv_free(&a);
-  struct criu_dump full = {
-      .c = {.criu = "criu", .images = "/img/full", .log = "dump.log",
-            .root = "/r"},
-      .pid = 7, .parent = "../pre"};
+  struct criu_dump full = {.c = {.criu = "criu",
+                                 .images = "/img/full",
+                                 .log = "dump.log",
+                                 .root = "/r"},
+                           .pid = 7,
+                           .parent = "../pre"};
   cr_assert_eq(criu_dump_argv(&full, &a, &err), 0);
   s = joined(&a);
-  cr_assert(strstr(s, " --track-mem --prev-images-dir ../pre") != NULL, "%s", s);
+  cr_assert(strstr(s, " --track-mem --prev-images-dir ../pre") != NULL, "%s",
+            s);
   free(s);
   criu_argv_free(&a);
 }
@@ -74,13 +89,19 @@ Test(criu, restore_argv) {
   char *mounts[] = {"/data:/host/data", NULL};
   char *inherit[] = {"fd[1]:pipe:[1234]", "fd[3]:extRootNetNS", NULL};
   char *join[] = {"ipc:/run/ns/ipc", NULL};
-  struct criu_restore r = {
-      .c = {.criu = "criu", .images = "/img", .log = "restore.log",
-            .root = "/state/c1/criu-root", .empty_ns_net = true,
-            .ext_mounts = mounts, .n_ext_mounts = 1},
-      .pidfile = "/state/c1/criu.pid", .cgroup_root = "/minirt/c1",
-      .inherit_fds = inherit, .n_inherit_fds = 2, .join_ns = join,
-      .n_join_ns = 1};
+  struct criu_restore r = {.c = {.criu = "criu",
+                                 .images = "/img",
+                                 .log = "restore.log",
+                                 .root = "/state/c1/criu-root",
+                                 .empty_ns_net = true,
+                                 .ext_mounts = mounts,
+                                 .n_ext_mounts = 1},
+                           .pidfile = "/state/c1/criu.pid",
+                           .cgroup_root = "/minirt/c1",
+                           .inherit_fds = inherit,
+                           .n_inherit_fds = 2,
+                           .join_ns = join,
+                           .n_join_ns = 1};
   struct criu_argv a = {0};
   struct minirt_error err = {0};
   cr_assert_eq(criu_restore_argv(&r, &a, &err), 0);
@@ -99,10 +120,12 @@ Test(criu, restore_argv) {
 }
 
 Test(criu, bad_mode_fails) {
-  struct criu_dump d = {
-      .c = {.criu = "criu", .images = "/i", .log = "l", .root = "/r",
-            .cgroups_mode = "hard"},
-      .pid = 1};
+  struct criu_dump d = {.c = {.criu = "criu",
+                              .images = "/i",
+                              .log = "l",
+                              .root = "/r",
+                              .cgroups_mode = "hard"},
+                        .pid = 1};
   struct criu_argv a = {0};
   struct minirt_error err = {0};
   cr_assert_lt(criu_dump_argv(&d, &a, &err), 0);
@@ -115,8 +138,8 @@ Test(criu, resolve_missing) {
   char *p = NULL;
   struct minirt_error err = {0};
   cr_assert_lt(criu_resolve("/nonexistent/criu", &p, &err), 0);
-  cr_assert(strstr(err.msg, "`/nonexistent/criu` cannot be run") != NULL,
-            "%s", err.msg);
+  cr_assert(strstr(err.msg, "`/nonexistent/criu` cannot be run") != NULL, "%s",
+            err.msg);
   minirt_error_clear(&err);
   cr_assert_lt(criu_resolve("no-such-criu-binary", &p, &err), 0);
   cr_assert(strstr(err.msg, "install criu or give --criu PATH") != NULL);
