@@ -86,7 +86,7 @@ broken_criu() {
   minirt delete --force "$ID"
 }
 
-@test "checkpoint of a terminal or user-namespace container is refused by name" {
+@test "checkpoint of a user-namespace container is refused by name; it keeps running" {
   cfg_edit '.linux.namespaces += [{type: "user"}]
     | .linux.uidMappings = [{containerID: 0, hostID: 100000, size: 65536}]
     | .linux.gidMappings = [{containerID: 0, hostID: 100000, size: 65536}]'
