@@ -28,9 +28,15 @@ teardown() {
 # The counter the container writes to its own /tmp, read through podman's
 # mount of its rootfs on the host.
 pm_count() {
-  local m
+  local m v i
   m=$(pm mount "$1" 2>/dev/null) || { echo 0; return; }
-  cat "$m/tmp/count" 2>/dev/null || echo 0
+  # The writer truncates before it writes: an empty read is retried.
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    v=$(cat "$m/tmp/count" 2>/dev/null)
+    [ -n "$v" ] && { echo "$v"; return; }
+    sleep 0.05
+  done
+  echo 0
 }
 
 pm_wait_past() { # name value

@@ -21,7 +21,16 @@ teardown() {
 }
 
 # The counter's value, read through the rootfs on the host.
-count() { cat "$BUNDLE/rootfs/tmp/count" 2>/dev/null || echo 0; }
+# The writer truncates before it writes: an empty read is retried.
+count() {
+  local v i
+  for i in 1 2 3 4 5 6 7 8 9 10; do
+    v=$(cat "$BUNDLE/rootfs/tmp/count" 2>/dev/null)
+    [ -n "$v" ] && { echo "$v"; return; }
+    sleep 0.05
+  done
+  echo 0
+}
 
 # Waits until the counter is past $1.
 wait_past() {
@@ -203,7 +212,7 @@ images_sum() {
   at=$(count)
   # Killed once it runs again (sh as pid 1 ignores TERM).
   ( for i in $(seq 100); do
-      [ "$(cat "$BUNDLE/rootfs/tmp/count")" -gt "$at" ] && break
+      [ "$(count)" -gt "$at" ] && break
       sleep 0.2
     done
     "$MINIRT" --root "$STATE_ROOT" kill "$ID" KILL ) &
