@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages minirt needs to build and test (a fresh
 # Debian 12 machine has none of them). Safe to run again.
-# criu: podman looks for CRIU before it asks the runtime about checkpoint,
-# so without it podman.bats could not see minirt's answer.
+# criu: what minirt checkpoint/restore run (tests/vm/criu*.bats; on 6.18
+# it cannot start, which tests/integration/checkpoint.bats checks).
 # uidmap: newuidmap/newgidmap, for rootless containers with more than one id.
 # zsh, fish: the completion tests run the scripts in their shells.
 # go-md2man: the man pages; dpkg-dev debhelper fakeroot lintian: the package

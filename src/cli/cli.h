@@ -30,14 +30,16 @@ enum cli_cmd {
   CMD_SPEC,
   CMD_FEATURES,
   CMD_COMPLETION,
-  CMD_UNSUPPORTED, /* checkpoint, restore: always fail */
+  CMD_CHECKPOINT,
+  CMD_RESTORE,
+  CMD_UNSUPPORTED, /* a command that always fails (none at present) */
 };
 
 struct cli {
   struct minirt_global global;
   bool show_help;    /* minirt --help, or `minirt help` */
   bool show_version; /* minirt --version */
-  const char *criu;  /* --criu PATH, accepted and ignored */
+  const char *criu;  /* --criu PATH: the criu binary of checkpoint/restore */
 
   enum cli_cmd cmd;
   const struct cli_command_def *cmd_def; /* NULL before the command is known */
@@ -47,6 +49,8 @@ struct cli {
   const char *id;
   struct create_opts create; /* create, run */
   struct exec_opts exec;     /* exec; arrays owned (see cli_free) */
+  struct checkpoint_opts checkpoint;
+  struct restore_opts restore;
   int signal;                /* kill, default SIGTERM */
   bool kill_all;
   bool force;         /* delete --force */
@@ -114,7 +118,7 @@ int cli_dispatch(const struct cli *c, int *exit_status,
                  struct minirt_error *err);
 
 /* ---- per-command tables, defined in cli_commands.c, cli_exec.c,
- * cli_update.c ---- */
+ * cli_update.c, cli_checkpoint.c ---- */
 extern const struct cli_command_def cli_cmd_create, cli_cmd_run, cli_cmd_start,
     cli_cmd_state, cli_cmd_kill, cli_cmd_delete, cli_cmd_list, cli_cmd_ps,
     cli_cmd_pause, cli_cmd_resume, cli_cmd_events, cli_cmd_spec,

@@ -378,12 +378,3 @@ const struct cli_command_def cli_cmd_completion = {
     help_only,       true,
     no_opt,          completion_args,
     OPERANDS_SHELL};
-
-/* Listed so that they get a clear refusal rather than "unknown command". */
-const struct cli_command_def cli_cmd_checkpoint = {
-    "checkpoint",    CMD_UNSUPPORTED, "",
-    "not supported", help_only,       true,
-    no_opt,          cli_args_none,   OPERANDS_NONE};
-const struct cli_command_def cli_cmd_restore = {
-    "restore", CMD_UNSUPPORTED, "",           "not supported", help_only, true,
-    no_opt,    cli_args_none,   OPERANDS_NONE};

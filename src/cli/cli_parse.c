@@ -35,7 +35,7 @@ const struct opt_def cli_global_opts[] = {
      "run as rootless: no cgroup unless one is writable "
      "(auto: when not root of the host)"},
     {"criu", 0, OPT_VALUE, G_CRIU, "PATH",
-     "accepted for compatibility and ignored (no checkpoint support)"},
+     "the criu binary of checkpoint and restore (default: criu in $PATH)"},
     {"help", 'h', OPT_FLAG, OPT_ID_HELP, NULL, "show this help"},
     {"version", 'v', OPT_FLAG, G_VERSION, NULL, "print the version"},
     {NULL, 0, 0, 0, NULL, NULL},
@@ -170,6 +170,7 @@ static void set_defaults(struct cli *c) {
   c->format = "table";
   c->interval_sec = 5;
   c->bundle = ".";
+  c->restore.bundle = ".";
 }
 
 int cli_parse(int argc, char **argv, struct cli *c, struct minirt_error *err) {

@@ -46,7 +46,7 @@ static void print_signals(FILE *out, const char *sep) {
     fprintf(out, "%s%s", i > 0 ? sep : "", name);
 }
 
-/* Commands a user may complete: not the refused checkpoint/restore. */
+/* Commands a user may complete: not one that is always refused. */
 static bool listed(const struct cli_command_def *d) {
   return d->cmd != CMD_UNSUPPORTED;
 }

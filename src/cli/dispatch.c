@@ -36,6 +36,11 @@ static int dispatch(const struct cli *c, const struct minirt_global *g,
     break;
   case CMD_RUN:
     return minirt_run(g, &c->create, exit_status, err);
+  case CMD_RESTORE:
+    return minirt_restore(g, &c->restore, exit_status, err);
+  case CMD_CHECKPOINT:
+    r = minirt_checkpoint(g, &c->checkpoint, err);
+    break;
   case CMD_EXEC:
     return minirt_exec(g, &c->exec, exit_status, stdout, err);
   case CMD_KILL:

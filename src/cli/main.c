@@ -40,11 +40,6 @@ int main(int argc, char **argv) {
   } else if (c.cmd == CMD_COMPLETION) {
     cli_print_completion(stdout, c.shell);
   } else {
-    if (c.criu != NULL)
-      minirt_log_debug(&c.global,
-                       "ignoring --criu `%s`: no checkpoint "
-                       "support",
-                       c.criu);
     int status = -1;
     r = cli_dispatch(&c, &status, &err);
     if (r < 0)

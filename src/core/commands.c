@@ -334,7 +334,8 @@ int minirt_features(FILE *out, struct minirt_error *err) {
       .seccomp_enabled = true,
       .systemd_cgroup = cgroup_systemd_supported(),
       .apparmor = stat("/sys/kernel/security/apparmor", &st) == 0,
-      .selinux = stat("/sys/fs/selinux/enforce", &st) == 0};
+      .selinux = stat("/sys/fs/selinux/enforce", &st) == 0,
+      .checkpoint = true};
   _cleanup_free_ char *json = NULL;
   int ret = minirt_features_to_json(&in, &json, err);
   if (ret == 0)

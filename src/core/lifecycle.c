@@ -87,7 +87,7 @@ int write_pid_file(const char *path, pid_t pid,
   return write_file_atomic(AT_FDCWD, path, buf, (size_t)n, 0644, err);
 }
 
-static int resolve_paths(const struct create_opts *o,
+int resolve_paths(const struct create_opts *o,
                          const struct oci_config *cfg, char **bundle,
                          char **rootfs, struct minirt_error *err) {
   const char *b = o->bundle != NULL ? o->bundle : ".";
@@ -111,7 +111,7 @@ static int resolve_paths(const struct create_opts *o,
   return 0;
 }
 
-static int fill_status(struct container_handle *h, const struct minirt_global *g,
+int fill_status(struct container_handle *h, const struct minirt_global *g,
                        char *bundle, char *rootfs, char *cgroup_path,
                        const struct oci_config *cfg, struct minirt_error *err) {
   struct minirt_status *s = calloc(1, sizeof *s);
@@ -210,7 +210,7 @@ static int socket_activation(struct oci_process *p, int *n,
  * caller may write it (a delegated subtree); elsewhere the container goes
  * without one, unless its config asks for resources, which then cannot be
  * had: that fails, naming the first such field. */
-static int make_cgroup(const struct minirt_global *g, struct minirt_status *s,
+int make_cgroup(const struct minirt_global *g, struct minirt_status *s,
                        const struct oci_linux *lx, bool *made,
                        struct minirt_error *err) {
   *made = false;

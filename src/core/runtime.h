@@ -96,6 +96,41 @@ int minirt_update(const struct minirt_global *g, const char *id,
 int minirt_events(const struct minirt_global *g, const char *id, bool stats,
                   int interval_sec, FILE *out, struct minirt_error *err);
 
+/* Options both checkpoint and restore take (runc's names). */
+struct criu_opts {
+  const char *criu;       /* --criu PATH (global), default "criu" */
+  const char *image_path; /* default ./checkpoint, as runc */
+  const char *work_path;  /* logs and work files; default the image dir */
+  const char *manage_cgroups_mode; /* soft (default) | full | strict | ignore */
+  bool tcp_established, ext_unix_sk, shell_job, file_locks, auto_dedup,
+      lazy_pages;
+  /* --empty-ns network; like runc the network namespace is never dumped
+   * (the engine owns it), so this only restates the default. */
+  bool empty_ns_net;
+};
+
+struct checkpoint_opts {
+  const char *id;
+  struct criu_opts c;
+  const char *parent_path; /* --parent-path, relative to the image dir */
+  bool leave_running, pre_dump, tcp_skip_in_flight, link_remap;
+};
+int minirt_checkpoint(const struct minirt_global *g,
+                      const struct checkpoint_opts *o,
+                      struct minirt_error *err);
+
+struct restore_opts {
+  const char *id;
+  struct criu_opts c;
+  const char *bundle; /* default "." */
+  const char *pid_file;
+  const char *console_socket;
+  bool detach, no_subreaper, no_pivot;
+};
+/* *status: as run's (the restored init's exit status) without --detach. */
+int minirt_restore(const struct minirt_global *g, const struct restore_opts *o,
+                   int *status, struct minirt_error *err);
+
 int minirt_spec(const char *bundle, bool rootless, struct minirt_error *err);
 int minirt_features(FILE *out, struct minirt_error *err);
 

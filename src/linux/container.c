@@ -247,6 +247,11 @@ static int init_setup(struct init_args *a, struct process_ctx *ctx,
     ret = console_setup_child(a->sock, cfg->process, true, err);
     if (ret < 0)
       return ret;
+  } else if (setsid() < 0) {
+    /* As runc's init: a session of its own also without a terminal, so
+     * that the container shares no session with its caller (criu refuses
+     * to dump a tree whose session leader is outside its pid namespace). */
+    return minirt_fail(err, errno, "setsid");
   }
   ret = process_prepare(ctx, err);
   if (ret == 0)

@@ -76,7 +76,10 @@ int minirt_features_to_json(const struct minirt_features_input *in, char **out,
       add_names(o, "mountOptions", in->mount_options) < 0 ||
       add_linux(o, in) < 0 || (a = new_child(o, "annotations")) == NULL ||
       ju_add_str(a, "org.minirt.version", MINIRT_VERSION) < 0 ||
-      ju_add_str(a, "org.minirt.commit", MINIRT_COMMIT) < 0)
+      ju_add_str(a, "org.minirt.commit", MINIRT_COMMIT) < 0 ||
+      /* runc's key for the same fact: podman and containerd read it. */
+      ju_add_str(a, "org.opencontainers.runc.checkpoint.enabled",
+                 in->checkpoint ? "true" : "false") < 0)
     return ju_oom(err);
   return ju_to_string(o, true, out, err);
 }

@@ -74,9 +74,18 @@ struct minirt_features_input {
   /* Added by the spec layer; all default to false / NULL. */
   const char *const *seccomp_supported_flags; /* NULL: every known flag */
   bool systemd_cgroup, rdma, intel_rdt, idmap_mounts;
+  bool checkpoint; /* checkpoint/restore through criu are built in */
 };
 int minirt_features_to_json(const struct minirt_features_input *in,
                             char **out, struct minirt_error *err);
+
+/* descriptors.json of a checkpoint (src/spec/descriptors.c): the init's
+ * fds 0..2 as /proc/PID/fd shows them. *out is NULL-terminated, freed
+ * string by string and then itself. */
+int oci_descriptors_to_json(char *const *v, size_t n, char **out,
+                            struct minirt_error *err);
+int oci_descriptors_parse(const char *data, size_t len, char ***out, size_t *n,
+                          struct minirt_error *err);
 
 /* `exec --explain`: the resolved process and the source of each field. */
 int oci_explain_to_json(const struct oci_process *p,

@@ -22,15 +22,27 @@ teardown() {
   pm_clean_containers
 }
 
-@test "podman info names minirt as the OCI runtime; checkpoint is refused" {
+@test "podman info names minirt as the OCI runtime; checkpoint fails clearly where it cannot work" {
   [ -z "${PODMAN_RUNTIME:-}" ] || skip "only for minirt"
   prun info --format '{{.Host.OCIRuntime.Name}} {{.Host.OCIRuntime.Version}}'
   assert_success
   assert_output_contains "minirt minirt version"
   pm run -d --name box "$IMAGE" sleep 1000 >/dev/null
+  # Where criu works (the VM lane, tests/vm/criu-podman.bats) podman
+  # checkpoints through minirt. Here Debian's criu does not start on this
+  # kernel; and on cgroup v1 podman gives the container no cgroup
+  # namespace, whose cgroup mount minirt cannot yet map for criu. Either
+  # way minirt says so, and the container goes on untouched.
+  if criu check >/dev/null 2>&1; then
+    skip "criu runs here: see tests/vm/criu-podman.bats"
+  fi
   prun container checkpoint box
   assert_failure
-  assert_output_contains "does not support checkpoint"
+  assert_output_contains "minirt: checkpoint \`"
+  case "$output" in
+    *"criu dump failed"* | *"unsupported: mount \`/sys/fs/cgroup\` of type cgroup without a cgroup namespace"*) ;;
+    *) echo "unexpected error: $output" >&2; return 1 ;;
+  esac
   pm_wait_state box running
 }
 

@@ -7,9 +7,11 @@
 # report.
 #
 # usage: tests/vm/run-v2.sh [bats file...]   (default tests/vm/cgroup-v2.bats,
-#        tests/vm/rootless-v2.bats and tests/integration/rootless.bats)
+#        tests/vm/rootless-v2.bats, tests/integration/rootless.bats,
+#        tests/vm/criu.bats and tests/vm/criu-podman.bats)
 # env:   MINIRT       minirt binary (default build/minirt), inside the work tree
-#        VM_TIMEOUT   seconds before the VM is killed (default 420)
+#        VM_TIMEOUT   seconds before the VM is killed (default 1500: the
+#                     criu files alone take ~10 minutes under tcg)
 #        VM_ACCEL     qemu accelerator (default tcg)
 #        VM_CMD       a command to run instead of bats (debugging)
 set -u
@@ -22,10 +24,10 @@ out=$vm/out
 log=$vm/console.log
 trap 'cp -f "$log" "$top/tests/tmp/vm/console.log" 2>/dev/null; rm -rf "$vm"' EXIT
 minirt=$(realpath -m "${MINIRT:-$top/build/minirt}")
-timeout_s=${VM_TIMEOUT:-420}
+timeout_s=${VM_TIMEOUT:-1500}
 files=("$@")
 [ ${#files[@]} -gt 0 ] || files=(tests/vm/cgroup-v2.bats tests/vm/rootless-v2.bats
-  tests/integration/rootless.bats)
+  tests/integration/rootless.bats tests/vm/criu.bats tests/vm/criu-podman.bats)
 mkdir -p "$vm"
 
 fail() { # reason -> the TAP the VM wrote so far, one failing line more,

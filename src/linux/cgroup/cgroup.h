@@ -59,6 +59,14 @@ int cgroup_update(const char *path, const struct oci_resources *res,
 int cgroup_destroy(const char *path, struct minirt_error *err);
 int cgroup_freeze(const char *path, bool freeze, struct minirt_error *err);
 int cgroup_is_frozen(const char *path, bool *frozen, struct minirt_error *err);
+/* The host path of the cgroup in the hierarchy that freezes it (the v1
+ * freezer, else cgroup2), for criu's --freeze-cgroup. */
+int cgroup_freezer_path(const char *path, char **out, struct minirt_error *err);
+/* On a pure v2 host, what a `cgroup` mount without a cgroup namespace
+ * binds (rootfs/cgroup_mount.c): <cgroup2 mount><path>. -ENOTSUP on v1
+ * and hybrid hosts, where it is a tmpfs of per-hierarchy binds. */
+int cgroup_v2_bind_source(const char *path, char **out,
+                          struct minirt_error *err);
 /* Pids (host view) of every process in the cgroup. Caller frees *pids. */
 int cgroup_pids(const char *path, pid_t **pids, size_t *n,
                 struct minirt_error *err);

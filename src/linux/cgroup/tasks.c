@@ -244,3 +244,34 @@ int cgroup_kill_all(const char *path, int sig, struct minirt_error *err) {
     freeze_fd(ffd, v2, false, NULL);
   return ret;
 }
+
+int cgroup_freezer_path(const char *path, char **out,
+                        struct minirt_error *err) {
+  const struct cgroup_layout *l;
+  int ret = cgroup_layout_get(&l, err);
+  if (ret < 0)
+    return ret;
+  const char *mnt = l->v2;
+  for (size_t i = 0; i < l->n; i++)
+    if (!l->h[i].v2 && cgroup_list_has(l->h[i].controllers, "freezer"))
+      mnt = l->h[i].mountpoint;
+  if (mnt == NULL)
+    return minirt_fail_msg(err, ENOTSUP, "no cgroup freezer on this host");
+  if (asprintf(out, "%s%s", mnt, path) < 0)
+    return minirt_fail(err, ENOMEM, "freezer path");
+  return 0;
+}
+
+int cgroup_v2_bind_source(const char *path, char **out,
+                          struct minirt_error *err) {
+  const struct cgroup_layout *l;
+  int ret = cgroup_layout_get(&l, err);
+  if (ret < 0)
+    return ret;
+  if (l->mode != CGROUP_MODE_V2)
+    return minirt_fail_msg(err, ENOTSUP,
+                           "not a pure cgroup v2 host");
+  if (asprintf(out, "%s%s", l->v2, path != NULL ? path : "") < 0)
+    return minirt_fail(err, ENOMEM, "cgroup path");
+  return 0;
+}
