@@ -674,6 +674,13 @@ static int restore_container(const struct minirt_global *g,
     ret = minirt_fail_msg(
         err, ENOENT, "image path `%s` holds no checkpoint (no inventory.img)",
         images);
+  /* criu restores into a cgroup made beforehand; a systemd unit for a
+   * process criu has yet to make is not written. */
+  if (ret == 0 && g->systemd_cgroup)
+    ret = minirt_fail_msg(err, ENOTSUP,
+                          "restore `%s`: unsupported: --systemd-cgroup "
+                          "(the restored init gets no systemd unit)",
+                          o->id);
   if (ret == 0)
     ret = load_bundle(o, &cfg, &raw, &raw_len, &bundle, &rootfs, &cgpath,
                       g->systemd_cgroup, err);
