@@ -41,11 +41,14 @@ par_worker() { # rt level worker deadline-µs
 }
 
 phase_parallel() {
-  local p rt w k=0 t0 t1 end
+  local p rt w k=0 t0 t1 end rts=$BENCH_RUNTIMES
   local -a pids
+  # The floor program (bench/floor.c) too: what the kernel work of the
+  # default spec alone allows at each level.
+  [ -n "${BIN[floor]:-}" ] && rts="$rts floor"
   for p in $BENCH_PAR_LEVELS; do
     k=$((k + 1))
-    for rt in $(order "$k"); do
+    for rt in $(order "$k" "$rts"); do
       broken "$rt" && continue
       echo "bench: parallel $p x ${BENCH_PAR_SECS}s, $rt" >&2
       t0=$EPOCHREALTIME
@@ -318,10 +321,34 @@ report_parallel() {
       fi
     done
     echo "| $p |$cps$lat $fl | $(awk -v a="$mc" -v b="$cc" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else printf "–" }') |"
+    # Columns 11-13: the floor program, `?` when it was not measured.
+    row=$(par_row floor "$p")
+    if [ -n "$row" ]; then
+      set -- $row
+      dat="$dat $1 ${2:-?} ${3:-?}"
+    else
+      dat="$dat ? ? ?"
+    fi
     echo "$dat" >>"$tmp/data/parallel.dat"
   done
+  if [ -e "$tmp/data/floor.par-${BENCH_PAR_LEVELS%% *}.wall" ]; then
+    echo
+    echo "The floor program (bench/floor.c, the default spec's kernel calls only) in the same loops:"
+    echo
+    echo "| parallel loops | floor /s | floor p50 / p99 | failed | floor/crun throughput | minirt/floor throughput |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+    for p in $BENCH_PAR_LEVELS; do
+      row=$(par_row floor "$p")
+      [ -n "$row" ] || continue
+      set -- $row
+      local f=$1 l50=${2:-0} l99=${3:-0} nf=$5 m c
+      m=$(par_row minirt "$p" | awk '{ print $1 }')
+      c=$(par_row crun "$p" | awk '{ print $1 }')
+      echo "| $p | $(fmt "$f") | $(fmt "$l50") / $(fmt "$l99") | $nf | $(awk -v a="$f" -v b="$c" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "–" }') | $(awk -v a="$m" -v b="$f" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else printf "–" }') |"
+    done
+  fi
   local any=0
-  for rt in $all_rts; do
+  for rt in $all_rts floor; do
     cat "$tmp/data/$rt.par-"*.fail 2>/dev/null | sed -E "s/$rt-p[0-9]+-[0-9]+-[0-9]+/<id>/g" |
       sort | uniq -c | sort -rn | head -n 3 | sed "s/^ *\([0-9]*\) /- $rt: \1 × /" >"$tmp/par-fail.txt"
     [ -s "$tmp/par-fail.txt" ] || continue
