@@ -427,7 +427,8 @@ else
 fi
 BENCH_PAR_SECS=${BENCH_PAR_SECS:-$([ "$smoke" = 1 ] && echo 1 || echo 8)}
 BENCH_REPS=$([ "$smoke" = 1 ] && echo 2 || echo 10)
-export BENCH_PAR_LEVELS BENCH_MOUNTS BENCH_CONTAINERS BENCH_ENVS BENCH_PROCS BENCH_PAR_SECS BENCH_REPS
+BENCH_PAR_ROUNDS=${BENCH_PAR_ROUNDS:-$([ "$smoke" = 1 ] && echo 1 || echo 4)}
+export BENCH_PAR_ROUNDS BENCH_PAR_LEVELS BENCH_MOUNTS BENCH_CONTAINERS BENCH_ENVS BENCH_PROCS BENCH_PAR_SECS BENCH_REPS
 
 install_missing() {
   local p missing=""
