@@ -136,9 +136,9 @@ order() { # round [runtimes]
 }
 
 phase_run() { # [kind metric id-tag [runtimes]]
-  local kind=${1:-true} metric=${2:-run} tag=${3:-r} rts=${4:-$BENCH_RUNTIMES} i rt b
+  local kind=${1:-true} metric=${2:-run} tag=${3:-r} who=${4:-$BENCH_RUNTIMES} i rt b
   for ((i = 1; i <= BENCH_N; i++)); do
-    for rt in $(order "$i" "$rts"); do
+    for rt in $(order "$i" "$who"); do
       broken "$rt" && continue
       b=$(bundle_for "$rt" "$kind" "$tag$i")
       if timed "$rt" run --bundle "$b" "$rt-$tag$i"; then

@@ -45,21 +45,21 @@ par_worker() { # rt level worker deadline-µs
 # processes on a shared machine then falls on all runtimes alike, as in the
 # sequential rounds, instead of on whichever had the unlucky window.
 phase_parallel() {
-  local p rt w k=0 r t0 t1 end rts=$BENCH_RUNTIMES
+  local p rt w k=0 r t0 t1 end who=$BENCH_RUNTIMES
   local rounds=${BENCH_PAR_ROUNDS:-1} win
   local -a pids
   win=$((BENCH_PAR_SECS * 1000000 / rounds))
   # The floor program (bench/floor.c) too: what the kernel work of the
   # default spec alone allows at each level.
-  [ -n "${BIN[floor]:-}" ] && rts="$rts floor"
+  [ -n "${BIN[floor]:-}" ] && who="$who floor"
   for p in $BENCH_PAR_LEVELS; do
-    for rt in $rts; do
+    for rt in $who; do
       : >"$BENCH_TMP/data/$rt.par-$p.wall"
     done
     for ((r = 1; r <= rounds; r++)); do
       k=$((k + 1))
       echo "bench: parallel $p, round $r of $rounds, $((win / 1000)) ms per runtime" >&2
-      for rt in $(order "$k" "$rts"); do
+      for rt in $(order "$k" "$who"); do
         broken "$rt" && continue
         t0=$EPOCHREALTIME
         end=$((${t0/./} + win))
@@ -76,7 +76,7 @@ phase_parallel() {
         echo $((${t1/./} - ${t0/./})) >>"$BENCH_TMP/data/$rt.par-$p.wall"
       done
     done
-    for rt in $rts; do
+    for rt in $who; do
       # The level's wall time is the sum of its windows.
       awk '{ s += $1 } END { print s + 0 }' "$BENCH_TMP/data/$rt.par-$p.wall" >"$BENCH_TMP/par.sum"
       if [ "$(<"$BENCH_TMP/par.sum")" = 0 ]; then # given up before its first window
