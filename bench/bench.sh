@@ -126,19 +126,19 @@ wait_stopped() { # rt id
 }
 
 # The order of the runtimes for round $1: rotated so none is always first.
-order() {
+order() { # round [runtimes]
   local -a rts
-  read -ra rts <<<"$BENCH_RUNTIMES"
+  read -ra rts <<<"${2:-$BENCH_RUNTIMES}"
   local n=${#rts[@]} k
   for ((k = 0; k < n; k++)); do
     printf '%s ' "${rts[$(((k + $1) % n))]}"
   done
 }
 
-phase_run() { # [kind metric id-tag]
-  local kind=${1:-true} metric=${2:-run} tag=${3:-r} i rt b
+phase_run() { # [kind metric id-tag [runtimes]]
+  local kind=${1:-true} metric=${2:-run} tag=${3:-r} who=${4:-$BENCH_RUNTIMES} i rt b
   for ((i = 1; i <= BENCH_N; i++)); do
-    for rt in $(order "$i"); do
+    for rt in $(order "$i" "$who"); do
       broken "$rt" && continue
       b=$(bundle_for "$rt" "$kind" "$tag$i")
       if timed "$rt" run --bundle "$b" "$rt-$tag$i"; then
@@ -202,19 +202,47 @@ phase_exec() { # [kind metric id]
 
 # Peak RSS as wait4() reports it to /usr/bin/time: the largest resident set
 # among the runtime process and the descendants it waited for.
-phase_rss() {
+rss_timed() { # rt metric args...
+  local rt=$1 metric=$2
+  shift 2
+  if /usr/bin/time -f %M -o "$BENCH_TMP/rss.out" "${BIN[$rt]}" --root "${ROOT[$rt]}" \
+    "$@" </dev/null >/dev/null 2>"$BENCH_TMP/last.err" || { RC=$?; false; }; then
+    tail -n 1 "$BENCH_TMP/rss.out" >>"$BENCH_TMP/data/$rt.$metric"
+  else
+    failed "$rt" "$metric under /usr/bin/time"
+  fi
+}
+
+phase_rss() { # kind metric id-tag
   local i rt b rounds=$((BENCH_N < 9 ? BENCH_N : 9))
   for ((i = 1; i <= rounds; i++)); do
     for rt in $(order "$i"); do
       broken "$rt" && continue
-      b=$(bundle_for "$rt" true "m$i")
-      if /usr/bin/time -f %M -o "$BENCH_TMP/rss.out" "${BIN[$rt]}" --root "${ROOT[$rt]}" \
-        run --bundle "$b" "$rt-m$i" </dev/null >/dev/null 2>"$BENCH_TMP/last.err" || { RC=$?; false; }; then
-        tail -n 1 "$BENCH_TMP/rss.out" >>"$BENCH_TMP/data/$rt.rss"
-      else
-        failed "$rt" "run under /usr/bin/time"
-      fi
+      b=$(bundle_for "$rt" "$1" "$3$i")
+      rss_timed "$rt" "$2" run --bundle "$b" "$rt-$3$i"
     done
+  done
+}
+
+# Peak RSS of `exec /bin/true` into a running container of the given kind.
+phase_rss_exec() { # kind metric id
+  local i rt b rounds=$((BENCH_N < 9 ? BENCH_N : 9))
+  for rt in $BENCH_RUNTIMES; do
+    broken "$rt" && continue
+    b=$(bundle_for "$rt" "$1" "$3")
+    if ! rtcmd "$rt" create --bundle "$b" "$rt-$3" >/dev/null ||
+      ! rtcmd "$rt" start "$rt-$3" >/dev/null; then
+      failed "$rt" "create+start of the $2 target"
+    fi
+  done
+  for ((i = 1; i <= rounds; i++)); do
+    for rt in $(order "$i"); do
+      broken "$rt" && continue
+      rss_timed "$rt" "$2" exec "$rt-$3" /bin/true
+    done
+  done
+  for rt in $BENCH_RUNTIMES; do
+    rtcmd "$rt" delete --force "$rt-$3" >/dev/null 2>&1 || true
   done
 }
 
@@ -293,6 +321,20 @@ inner() {
     ROOT[${kv%%=*}]=$BENCH_TMP/root-${kv%%=*}
   done
   mkdir -p "$BENCH_TMP/data"
+  # The floor program (bench/floor.c) takes what a runtime would read from
+  # the bundle and the host from its environment, found here once, untimed.
+  local floor_rts=$BENCH_RUNTIMES
+  if [ -x "$BENCH_TMP/floor" ]; then
+    BIN[floor]=$BENCH_TMP/floor
+    ROOT[floor]=$BENCH_TMP/root-floor
+    export FLOOR_ROOTFS=$BENCH_TMP/rootfs FLOOR_CGROUP=$BENCH_CGPARENT FLOOR_HIER
+    if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
+      FLOOR_HIER=/sys/fs/cgroup
+    else
+      FLOOR_HIER=$(awk '$3 == "cgroup" { printf "%s ", $2 }' /proc/self/mounts)
+    fi
+    floor_rts="$BENCH_RUNTIMES floor"
+  fi
   # Warm-up: page cache, dentries, first-use cgroup creation.
   for rt in $BENCH_RUNTIMES; do
     for kv in 1 2 3; do
@@ -302,8 +344,14 @@ inner() {
     timed "$rt" run --bundle "$(bundle_for "$rt" podman-true pw)" "$rt-pw" ||
       failed "$rt" "podman-like warm-up run"
   done
-  echo "bench: run x $BENCH_N" >&2
-  phase_run
+  if [ -n "${BIN[floor]:-}" ]; then
+    for kv in 1 2 3; do
+      timed floor run --bundle "$(bundle_for floor true "w$kv")" "floor-w$kv" ||
+        failed floor "warm-up run"
+    done
+  fi
+  echo "bench: run x $BENCH_N${BIN[floor]:+ (with the floor program)}" >&2
+  phase_run true run r "$floor_rts"
   echo "bench: create/start/delete x $BENCH_N" >&2
   phase_lifecycle
   echo "bench: exec x $BENCH_N" >&2
@@ -314,7 +362,10 @@ inner() {
   phase_run podman-noseccomp-true podman-run-noseccomp pn
   phase_exec podman-noseccomp-sleep podman-exec-noseccomp pnx
   echo "bench: peak RSS, tight limits" >&2
-  phase_rss
+  phase_rss true rss m
+  phase_rss_exec sleep rss-exec mx
+  phase_rss podman-true rss-podman pm
+  phase_rss_exec podman-sleep rss-podman-exec pmx
   phase_limits
   if [ -n "${BENCH_TRACE:-}" ]; then
     echo "bench: strace" >&2
@@ -376,7 +427,8 @@ else
 fi
 BENCH_PAR_SECS=${BENCH_PAR_SECS:-$([ "$smoke" = 1 ] && echo 1 || echo 8)}
 BENCH_REPS=$([ "$smoke" = 1 ] && echo 2 || echo 10)
-export BENCH_PAR_LEVELS BENCH_MOUNTS BENCH_CONTAINERS BENCH_ENVS BENCH_PROCS BENCH_PAR_SECS BENCH_REPS
+BENCH_PAR_ROUNDS=${BENCH_PAR_ROUNDS:-$([ "$smoke" = 1 ] && echo 1 || echo 4)}
+export BENCH_PAR_ROUNDS BENCH_PAR_LEVELS BENCH_MOUNTS BENCH_CONTAINERS BENCH_ENVS BENCH_PROCS BENCH_PAR_SECS BENCH_REPS
 
 install_missing() {
   local p missing=""
@@ -527,8 +579,20 @@ mk_config pids '["/bin/true"]' '.linux.resources.pids.limit = 1'
 podman_configs
 load_configs
 
+# The floor program: compiled here so it is always the committed source.
+floor_note="not measured (no C compiler)"
+if command -v cc >/dev/null; then
+  if cc -O2 -Wall -Wextra -Werror -o "$tmp/floor" "$here/floor.c" 2>"$tmp/floor.err"; then
+    floor_note="$(cc --version | head -n 1), -O2"
+  else
+    floor_note="did not compile: $(head -n 1 "$tmp/floor.err")"
+    echo "bench: bench/floor.c: $floor_note" >&2
+    status=1
+  fi
+fi
+
 echo "bench: N=$N, runtimes: $runtimes, config from $spec_from" >&2
-BENCH_TMP=$tmp BENCH_N=$N BENCH_RUNTIMES=$runtimes \
+BENCH_TMP=$tmp BENCH_CGPARENT=$cgparent BENCH_N=$N BENCH_RUNTIMES=$runtimes \
   BENCH_BINS=$(for rt in $runtimes; do printf '%s=%s ' "$rt" "${BINPATH[$rt]}"; done) \
   BENCH_TRACE=$trace BENCH_TIMEOUT=${BENCH_TIMEOUT:-30} unshare -m --propagation private bash "$here/bench.sh" --inner
 
@@ -657,13 +721,19 @@ report() {
     m=${m%%:*}
     echo "| $label |$(col cell "$m" 1000) $(ratio "$m" 1000 crun) | $(ratio "$m" 1000 runc) |"
   done
-  echo "| peak RSS of one run, MiB |$(col cell rss 1024) $(ratio rss 1024 crun) | $(ratio rss 1024 runc) |"
+  for m in rss:"peak RSS of one run, MiB" rss-exec:"peak RSS of one exec, MiB" \
+    rss-podman:"peak RSS of one podman-like run, MiB" \
+    rss-podman-exec:"peak RSS of one podman-like exec, MiB"; do
+    label=${m#*:}
+    m=${m%%:*}
+    echo "| $label |$(col cell "$m" 1024) $(ratio "$m" 1024 crun) | $(ratio "$m" 1024 runc) |"
+  done
   echo "| binary size, MiB |$(col size_cell) $(ratio_size crun) | $(ratio_size runc) |"
   echo "| run with memory.limit 512 KiB |$(col limit_cell mem) | |"
   echo "| run with pids.limit 1 |$(col limit_cell pids) | |"
   echo "| failed calls |$(col fail_cell) | |"
   local rt any=0
-  for rt in $runtimes; do
+  for rt in $runtimes floor; do
     [ -s "$tmp/data/$rt.failures" ] || continue
     [ $any = 0 ] && printf '\nFailures (count, step: last error line):\n\n'
     any=1
@@ -671,6 +741,17 @@ report() {
       sed "s/^ *\([0-9]*\) /- $rt: \1 × /"
     [ -e "$tmp/data/$rt.broken" ] && echo "- $rt: $(cat "$tmp/data/$rt.broken"); later steps not measured"
   done
+  echo
+  if [ -s "$tmp/data/floor.run" ]; then
+    echo "Floor (bench/floor.c, $floor_note): only the kernel calls of the default spec, measured in the same interleaved rounds as \`run\`:"
+    echo
+    echo "| | minirt | floor | minirt/floor |"
+    echo "|---|---:|---:|---:|"
+    echo "| run /bin/true, default spec | $(cell minirt run 1000) | $(cell floor run 1000) | $(ratio run 1000 floor) |"
+    echo "| failed calls | $(fail_cell minirt) | $(fail_cell floor) | |"
+  else
+    echo "Floor (bench/floor.c): $floor_note."
+  fi
   echo
   echo "Podman-like: podman 4.3.1's seccomp profile for amd64 ($(jq '.syscalls | length' "$tmp/podman-seccomp.json") rules, $(jq '[.syscalls[].names[]] | length' "$tmp/podman-seccomp.json") names), its mounts, masked and read-only paths, capabilities, env, RLIMIT_NPROC 32768 and RLIMIT_NOFILE $podman_nofile (bench/podman.jq)."
   report_parallel
@@ -685,7 +766,7 @@ rm -rf "${out%.md}.data"
 cp -r "$tmp/data" "${out%.md}.data"
 echo "bench: results in $out, samples in ${out%.md}.data/" >&2
 
-for rt in $runtimes; do
+for rt in $runtimes floor; do
   [ -s "$tmp/data/$rt.failures" ] && status=1
 done
 load_failed && status=1

@@ -40,30 +40,54 @@ par_worker() { # rt level worker deadline-µs
   done
 }
 
+# Each level is BENCH_PAR_ROUNDS windows per runtime of BENCH_PAR_SECS /
+# rounds seconds each, interleaved A B C F, B C F A, …: load from other
+# processes on a shared machine then falls on all runtimes alike, as in the
+# sequential rounds, instead of on whichever had the unlucky window.
 phase_parallel() {
-  local p rt w k=0 t0 t1 end
+  local p rt w k=0 r t0 t1 end who=$BENCH_RUNTIMES
+  local rounds=${BENCH_PAR_ROUNDS:-1} win
   local -a pids
+  win=$((BENCH_PAR_SECS * 1000000 / rounds))
+  # The floor program (bench/floor.c) too: what the kernel work of the
+  # default spec alone allows at each level.
+  [ -n "${BIN[floor]:-}" ] && who="$who floor"
   for p in $BENCH_PAR_LEVELS; do
-    k=$((k + 1))
-    for rt in $(order "$k"); do
-      broken "$rt" && continue
-      echo "bench: parallel $p x ${BENCH_PAR_SECS}s, $rt" >&2
-      t0=$EPOCHREALTIME
-      end=$((${t0/./} + BENCH_PAR_SECS * 1000000))
-      pids=()
-      for ((w = 1; w <= p; w++)); do
-        par_worker "$rt" "$p" "$w" "$end" &
-        pids+=($!)
-        echo $! >>"$BENCH_TMP/workers"
+    for rt in $who; do
+      : >"$BENCH_TMP/data/$rt.par-$p.wall"
+    done
+    for ((r = 1; r <= rounds; r++)); do
+      k=$((k + 1))
+      echo "bench: parallel $p, round $r of $rounds, $((win / 1000)) ms per runtime" >&2
+      for rt in $(order "$k" "$who"); do
+        broken "$rt" && continue
+        t0=$EPOCHREALTIME
+        end=$((${t0/./} + win))
+        pids=()
+        for ((w = 1; w <= p; w++)); do
+          # Worker numbers differ per round, so do container ids.
+          par_worker "$rt" "$p" "$((r * 1000 + w))" "$end" &
+          pids+=($!)
+          echo $! >>"$BENCH_TMP/workers"
+        done
+        wait "${pids[@]}" || true
+        t1=$EPOCHREALTIME
+        : >"$BENCH_TMP/workers"
+        echo $((${t1/./} - ${t0/./})) >>"$BENCH_TMP/data/$rt.par-$p.wall"
       done
-      wait "${pids[@]}" || true
-      t1=$EPOCHREALTIME
-      : >"$BENCH_TMP/workers"
-      echo $((${t1/./} - ${t0/./})) >"$BENCH_TMP/data/$rt.par-$p.wall"
+    done
+    for rt in $who; do
+      # The level's wall time is the sum of its windows.
+      awk '{ s += $1 } END { print s + 0 }' "$BENCH_TMP/data/$rt.par-$p.wall" >"$BENCH_TMP/par.sum"
+      if [ "$(<"$BENCH_TMP/par.sum")" = 0 ]; then # given up before its first window
+        rm -f "$BENCH_TMP/par.sum" "$BENCH_TMP/data/$rt.par-$p.wall"
+        continue
+      fi
+      mv "$BENCH_TMP/par.sum" "$BENCH_TMP/data/$rt.par-$p.wall"
       cat "$BENCH_TMP/par/$rt-$p-"*/lat >"$BENCH_TMP/data/$rt.par-$p" 2>/dev/null || true
       cat "$BENCH_TMP/par/$rt-$p-"*/fail >"$BENCH_TMP/data/$rt.par-$p.fail" 2>/dev/null || true
-      rm -rf "$BENCH_TMP/par"
     done
+    rm -rf "$BENCH_TMP/par"
   done
 }
 
@@ -291,7 +315,7 @@ report_parallel() {
   [ -n "$BENCH_PAR_LEVELS" ] || return 0
   local p rt row
   echo
-  echo "### Parallel load: \`run /bin/true\` loops for ${BENCH_PAR_SECS} s per level"
+  echo "### Parallel load: \`run /bin/true\` loops for ${BENCH_PAR_SECS} s per level and runtime, in ${BENCH_PAR_ROUNDS:-1} interleaved windows"
   echo
   echo "Containers per second; latency p50 / p99 in ms; failed runs."
   echo
@@ -318,10 +342,34 @@ report_parallel() {
       fi
     done
     echo "| $p |$cps$lat $fl | $(awk -v a="$mc" -v b="$cc" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else printf "–" }') |"
+    # Columns 11-13: the floor program, `?` when it was not measured.
+    row=$(par_row floor "$p")
+    if [ -n "$row" ]; then
+      set -- $row
+      dat="$dat $1 ${2:-?} ${3:-?}"
+    else
+      dat="$dat ? ? ?"
+    fi
     echo "$dat" >>"$tmp/data/parallel.dat"
   done
+  if [ -e "$tmp/data/floor.par-${BENCH_PAR_LEVELS%% *}.wall" ]; then
+    echo
+    echo "The floor program (bench/floor.c, the default spec's kernel calls only) in the same loops:"
+    echo
+    echo "| parallel loops | floor /s | floor p50 / p99 | failed | floor/crun throughput | minirt/floor throughput |"
+    echo "|---:|---:|---:|---:|---:|---:|"
+    for p in $BENCH_PAR_LEVELS; do
+      row=$(par_row floor "$p")
+      [ -n "$row" ] || continue
+      set -- $row
+      local f=$1 l50=${2:-0} l99=${3:-0} nf=$5 m c
+      m=$(par_row minirt "$p" | awk '{ print $1 }')
+      c=$(par_row crun "$p" | awk '{ print $1 }')
+      echo "| $p | $(fmt "$f") | $(fmt "$l50") / $(fmt "$l99") | $nf | $(awk -v a="$f" -v b="$c" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "–" }') | $(awk -v a="$m" -v b="$f" 'BEGIN { if (a != "" && b > 0) printf "%.2f", a / b; else printf "–" }') |"
+    done
+  fi
   local any=0
-  for rt in $all_rts; do
+  for rt in $all_rts floor; do
     cat "$tmp/data/$rt.par-"*.fail 2>/dev/null | sed -E "s/$rt-p[0-9]+-[0-9]+-[0-9]+/<id>/g" |
       sort | uniq -c | sort -rn | head -n 3 | sed "s/^ *\([0-9]*\) /- $rt: \1 × /" >"$tmp/par-fail.txt"
     [ -s "$tmp/par-fail.txt" ] || continue

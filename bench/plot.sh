@@ -12,7 +12,8 @@
 #   benchmarks-cost.svg      median time against bind mounts, containers
 #                            under --root, env entries and processes
 # Columns of parallel.dat: level, then per runtime (minirt crun runc)
-# containers/s, p50 ms, p99 ms. Of cost-M.dat: size, then the median ms per
+# containers/s, p50 ms, p99 ms, and columns 11-13 the same for the floor
+# program (bench/floor.c) or `?`. Of cost-M.dat: size, then the median ms per
 # runtime. `?` marks a value that was not measured.
 set -eu
 [ $# -ge 1 ] || { sed -n '2,16{s/^# \{0,1\}//;p}' "$0"; exit 2; }
@@ -28,11 +29,17 @@ set key top left
 set style line 1 lc rgb '#d62728' lw 2 pt 7 ps 0.8
 set style line 2 lc rgb '#1f77b4' lw 2 pt 5 ps 0.8
 set style line 3 lc rgb '#7f7f7f' lw 2 pt 9 ps 0.8
+set style line 4 lc rgb '#2ca02c' lw 1 dt 3 pt 1 ps 0.8
 set style line 11 lc rgb '#d62728' lw 1 dt 2 pt 6 ps 0.8
 set style line 12 lc rgb '#1f77b4' lw 1 dt 2 pt 4 ps 0.8
 set style line 13 lc rgb '#7f7f7f' lw 1 dt 2 pt 8 ps 0.8"
 
 if [ -s "$data/parallel.dat" ]; then
+  # The floor program's throughput (columns 11-13) where it was measured.
+  floor_plot=""
+  if awk 'NF >= 11 && $11 != "?" { found = 1 } END { exit !found }' "$data/parallel.dat"; then
+    floor_plot=", '' using 1:11 with linespoints ls 4 title 'floor (bench/floor.c)'"
+  fi
   gnuplot <<EOF
 $common
 set output '$out/benchmarks-parallel.svg'
@@ -46,7 +53,7 @@ set yrange [0:*]
 set key top right
 plot '$data/parallel.dat' using 1:2 with linespoints ls 1 title 'minirt', \
      '' using 1:5 with linespoints ls 2 title 'crun', \
-     '' using 1:8 with linespoints ls 3 title 'runc'
+     '' using 1:8 with linespoints ls 3 title 'runc'$floor_plot
 set logscale y 10
 set yrange [*:*]
 set key top left

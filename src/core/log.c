@@ -15,9 +15,11 @@ void minirt_now_rfc3339(char *buf, size_t len) {
   clock_gettime(CLOCK_REALTIME, &ts);
   struct tm tm;
   gmtime_r(&ts.tv_sec, &tm);
-  char base[32];
-  strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(buf, len, "%s.%09ldZ", base, ts.tv_nsec);
+  /* Not strftime: glibc's calls tzset(), which opens and parses
+   * /etc/localtime on every create for a time that is UTC anyway. */
+  snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+           ts.tv_nsec);
 }
 
 /* JSON string escaping for the log line; the spec layer is not needed for a

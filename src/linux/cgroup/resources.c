@@ -452,6 +452,9 @@ static int devices_v1(int fd, const struct cgroup_dev_rule *r, size_t n,
   for (size_t i = 0; ret == 0 && i < n; i++) {
     char buf[96];
     cgroup_dev_rule_format(&r[i], buf, sizeof buf);
+    /* The spec's usual first rule (deny all) repeats the reset above. */
+    if (i == 0 && !r[i].allow && strcmp(buf, "a") == 0)
+      continue;
     ret = cgroup_write(fd, r[i].allow ? "devices.allow" : "devices.deny", buf,
                        err);
   }
