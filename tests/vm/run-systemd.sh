@@ -36,6 +36,9 @@ lane="systemd VM lane"
 # /run is left to systemd (it mounts its own tmpfs there); /var is writable
 # (journal, /var/lib/containers, /var/lib/systemd).
 tmpfs_dirs=(/tmp /var /root)
+# /etc as an overlay (the copy run-v2.sh makes costs ~20 s of the boot).
+etc_overlay=1
+extra_modules=overlay
 files=("$@")
 vm_begin
 console_keep=$top/tests/tmp/vm/console-systemd.log
