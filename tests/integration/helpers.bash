@@ -41,6 +41,16 @@ setup_minirt() {
     | .linux.cgroupsPath = "'"$cgpath"'"'
 }
 
+# Gives the config the cgroupsPath of container $1 in this test's parent
+# (setup gives it $ID's).
+cfg_cgroup() {
+  if [ "${MINIRT_SYSTEMD:-0}" = 1 ]; then
+    cfg_edit '.linux.cgroupsPath = "'"$CG_PARENT:minirt:$1"'"'
+  else
+    cfg_edit '.linux.cgroupsPath = "'"/$CG_PARENT/$1"'"'
+  fi
+}
+
 # The cgroup of container $1 (default $ID), relative to the hierarchy's root.
 cg_path() {
   if [ "${MINIRT_SYSTEMD:-0}" = 1 ]; then

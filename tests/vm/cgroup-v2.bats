@@ -64,8 +64,11 @@ cgfile() { head -n 1 "$CG/$1"; }
   assert_equal "$(cgfile cpu.max)" "20000 100000"
   assert_equal "$(cgfile memory.max)" 134217728
   assert_equal "$(cgfile memory.swap.max)" max
-  # A unified key the kernel does not have fails the create, cleanly.
+  # A unified key the kernel does not have fails the create, cleanly (in
+  # a cgroup of its own: with systemd, a second container in the same
+  # scope name would fail for that first).
   cfg_edit '.linux.resources.unified = {"no.such_file": "1"}'
+  cfg_cgroup "$ID-bad"
   rt run --bundle "$BUNDLE" "$ID-bad"
   assert_failure
   assert_output_contains "no.such_file"

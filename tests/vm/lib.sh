@@ -22,7 +22,7 @@ vm_begin() {
     [ -z "${journal_keep:-}" ] || cp -f "$out/journal" "$journal_keep" 2>/dev/null
     rm -rf "$vm"' EXIT
   minirt=$(realpath -m "${MINIRT:-$top/build/minirt}")
-  timeout_s=${VM_TIMEOUT:-420}
+  timeout_s=${VM_TIMEOUT:-${timeout_default:-420}}
   mkdir -p "$vm"
 }
 
