@@ -124,7 +124,7 @@ create_started() {
 # goes to a file because the init inherits our fds).
 run_in_container() {
   cfg_edit ".process.args = $(printf '%s\n' "$@" | jq -R . | jq -s .)"
-  run "$MINIRT" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID-run"
+  run "$MINIRT" --root "$STATE_ROOT" "${MINIRT_GLOBAL[@]}" run --bundle "$BUNDLE" "$ID-run"
 }
 
 # No state dir, no cgroup, no process (and with systemd no running scope)
