@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154
 # The parts the VM lanes share (sourced by tests/vm/run-v2.sh and
 # tests/vm/run-systemd.sh): the run directory, the checks before a boot,
 # the kernel, the initramfs (busybox, the 9p/virtio modules, the start of

@@ -58,7 +58,7 @@ if [ ${#files[@]} -eq 0 ]; then
   # in a delegated scope); the rest is the same code as in the v2 lane.
   filter=${VM_FILTER-'^(v2: (cpu, memory|the eBPF|delete --force)|podman|systemd)'}
 fi
-for i in "${!files[@]}"; do files[$i]=$(realpath -m "${files[$i]}"); done
+for i in "${!files[@]}"; do files[i]=$(realpath -m "${files[$i]}"); done
 vm_check
 vm_kernel
 vm_initramfs_begin
@@ -151,7 +151,7 @@ ln -s /run/lock \$r/var/lock
 cat /proc/sys/kernel/random/uuid | tr -d - >\$r/etc/machine-id
 u=\$r/etc/systemd/system
 cp /units/* \$u/
-for m in $(echo $masked); do rm -f \$u/\$m; ln -s /dev/null \$u/\$m; done
+for m in ${masked//$'\n'/ }; do rm -f \$u/\$m; ln -s /dev/null \$u/\$m; done
 mkdir -p \$r/etc/minirt-vm && cp /tests.sh \$r/etc/minirt-vm/tests.sh
 EOF
   vm_init_results
