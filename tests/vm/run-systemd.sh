@@ -99,8 +99,8 @@ ExecStart=/bin/bash /etc/minirt-vm/tests.sh
 TimeoutStartSec=infinity
 StandardOutput=journal+console
 StandardError=journal+console
-# tests.sh powers off itself (sysrq: a clean shutdown over 9p takes
-# minutes under tcg); this is for when it could not.
+# tests.sh powers off itself with sysrq (SuccessAction=poweroff-force had
+# not ended the VM 2 minutes later); this is for when it could not.
 FailureAction=poweroff-force
 EOF
 
