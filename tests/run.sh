@@ -4,6 +4,7 @@
 #     the layer rule of docs/architecture.md (includes and calls),
 #     every integration and security test, the real clients (podman/conmon,
 #     containerd, docker) driving minirt, the cgroup v2 VM lane, the
+#     systemd VM lane (systemd as PID 1, --systemd-cgroup, podman), the
 #     2-minute chaos run (tests/chaos/chaos.sh --ci: SIGKILL at random
 #     instants, concurrent calls on one container, a short soak), the
 #     Debian package (built, lintian, installed, checked, purged), and a
@@ -94,6 +95,17 @@ if build build --buildtype=debugoptimized; then
     if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/vm.tap"; then
       echo "not ok cgroup v2 VM lane failed (rc=$rc)"; failed=$((failed + 1))
       tail -20 "$log/vm.err"
+    fi
+  fi
+  if [ "${MINIRT_SKIP_VM:-0}" != 1 ] && [ -x tests/vm/run-systemd.sh ]; then
+    echo "== systemd VM lane"
+    MINIRT=$top/build/minirt tests/vm/run-systemd.sh >"$log/vm-systemd.tap" 2>"$log/vm-systemd.err"
+    rc=$?
+    count_tap "$log/vm-systemd.tap"
+    show_failures "$log/vm-systemd.tap"
+    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/vm-systemd.tap"; then
+      echo "not ok systemd VM lane failed (rc=$rc)"; failed=$((failed + 1))
+      tail -20 "$log/vm-systemd.err"
     fi
   fi
   if [ "${MINIRT_SKIP_CHAOS:-0}" != 1 ]; then

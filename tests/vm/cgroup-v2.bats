@@ -1,5 +1,7 @@
 #!/usr/bin/env bats
-# cgroup v2 only: runs inside the VM of tests/vm/run-v2.sh, where
+# cgroup v2 only: runs inside the VMs of tests/vm/run-v2.sh (cgroupfs) and
+# tests/vm/run-systemd.sh (systemd as PID 1, MINIRT_SYSTEMD=1: minirt with
+# --systemd-cgroup, each container in a scope of its own slice), where
 # /sys/fs/cgroup is the unified hierarchy and no v1 controller exists.
 # Each test reads back the files the kernel shows for the container.
 
@@ -9,7 +11,7 @@ setup() {
   [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
     skip "needs a pure cgroup v2 host (run tests/vm/run-v2.sh)"
   setup_minirt
-  CG=/sys/fs/cgroup/$CG_PARENT/$ID
+  CG=/sys/fs/cgroup/$(cg_path)
 }
 
 # The first line of a cgroup file.
@@ -22,7 +24,7 @@ cgfile() { head -n 1 "$CG/$1"; }
   fi
   create_started
   pid=$(state_field "$ID" pid)
-  [ "$(cat /proc/$pid/cgroup)" = "0::/$CG_PARENT/$ID" ]
+  [ "$(cat /proc/$pid/cgroup)" = "0::/$(cg_path)" ]
   grep -qx "$pid" "$CG/cgroup.procs"
   # Every controller the host has is usable in the container's cgroup.
   for c in cpu memory pids io; do grep -qw "$c" "$CG/cgroup.controllers"; done
@@ -62,8 +64,11 @@ cgfile() { head -n 1 "$CG/$1"; }
   assert_equal "$(cgfile cpu.max)" "20000 100000"
   assert_equal "$(cgfile memory.max)" 134217728
   assert_equal "$(cgfile memory.swap.max)" max
-  # A unified key the kernel does not have fails the create, cleanly.
+  # A unified key the kernel does not have fails the create, cleanly (in
+  # a cgroup of its own: with systemd, a second container in the same
+  # scope name would fail for that first).
   cfg_edit '.linux.resources.unified = {"no.such_file": "1"}'
+  cfg_cgroup "$ID-bad"
   rt run --bundle "$BUNDLE" "$ID-bad"
   assert_failure
   assert_output_contains "no.such_file"

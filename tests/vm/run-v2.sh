@@ -4,122 +4,40 @@
 # with this machine's root shared read-only over 9p as the VM's root, and
 # runs bats files there. Prints their TAP on stdout (`ok N ...` /
 # `not ok N ...`); exits non-zero when a test failed or the VM did not
-# report.
+# report. The parts shared with tests/vm/run-systemd.sh are in lib.sh.
 #
 # usage: tests/vm/run-v2.sh [bats file...]   (default tests/vm/cgroup-v2.bats,
 #        tests/vm/rootless-v2.bats, tests/integration/rootless.bats,
 #        tests/vm/criu.bats and tests/vm/criu-podman.bats)
-# env:   MINIRT       minirt binary (default build/minirt), inside the work tree
+# env:   MINIRT       minirt binary (default build/minirt): in the work tree,
+#                     or anywhere outside /tmp, /run, /var/tmp and /root
 #        VM_TIMEOUT   seconds before the VM is killed (default 1500: the
-#                     criu files alone take ~10 minutes under tcg)
+#                     criu files alone took ~10 minutes under tcg on a
+#                     loaded machine)
 #        VM_ACCEL     qemu accelerator (default tcg)
 #        VM_CMD       a command to run instead of bats (debugging)
 set -u
-cd "$(dirname "$0")/../.." || exit 1
-top=$PWD
-# One directory per run: two runs at once (developers share a checkout)
-# must not remove each other's results share.
-vm=$top/tests/tmp/vm/run.$$
-out=$vm/out
-log=$vm/console.log
-trap 'cp -f "$log" "$top/tests/tmp/vm/console.log" 2>/dev/null; rm -rf "$vm"' EXIT
-minirt=$(realpath -m "${MINIRT:-$top/build/minirt}")
-timeout_s=${VM_TIMEOUT:-1500}
+# shellcheck source=tests/vm/lib.sh
+. "$(dirname "$0")/lib.sh"
+lane="cgroup v2 VM lane"
+tmpfs_dirs=(/tmp /run /var/tmp /root)
+timeout_default=1500
 files=("$@")
+vm_begin
 [ ${#files[@]} -gt 0 ] || files=(tests/vm/cgroup-v2.bats tests/vm/rootless-v2.bats
   tests/integration/rootless.bats tests/vm/criu.bats tests/vm/criu-podman.bats)
-mkdir -p "$vm"
+vm_check
+vm_kernel
+vm_initramfs_begin
 
-fail() { # reason -> the TAP the VM wrote so far, one failing line more,
-  # and the console's tail as comments
-  local n=0
-  if [ -s "$out/tap" ]; then
-    grep -v '^1\.\.' "$out/tap"
-    n=$(grep -c '^\(not \)\?ok ' "$out/tap")
-  fi
-  echo "1..$((n + 1))"
-  echo "not ok $((n + 1)) cgroup v2 VM lane: $1"
-  [ -f "$log" ] && tail -n 40 "$log" | tr -d '\033' | sed 's/^/# /'
-  exit 1
-}
-
-[ "$(id -u)" -eq 0 ] || fail "needs root (qemu 9p export of / as root)"
-./tests/deps.sh >/dev/null 2>&1 || fail "tests/deps.sh failed"
-[ -x "$minirt" ] || fail "no minirt binary at $minirt (build first)"
-case "$minirt" in "$top"/*) ;; *) fail "MINIRT must be inside $top" ;; esac
-for f in "${files[@]}"; do
-  [ -f "$f" ] || fail "no such bats file: $f"
-done
-[ -d tests/tmp/rootfs/bin ] || ./tests/lib/make-rootfs.sh tests/tmp/rootfs \
-  >/dev/null || fail "make-rootfs.sh failed"
-
-# The newest installed kernel that has its modules.
-kver=""
-for k in $(ls /boot/vmlinuz-* 2>/dev/null | sed 's|/boot/vmlinuz-||' | sort -V); do
-  [ -f "/lib/modules/$k/modules.dep" ] && kver=$k
-done
-[ -n "$kver" ] || fail "no /boot/vmlinuz-* with /lib/modules (linux-image-amd64)"
-kernel=/boot/vmlinuz-$kver
-moddir=/lib/modules/$kver
-
-# ---- initramfs: busybox, the 9p/virtio modules, /init ----
-rm -rf "$vm/initramfs" "$out"
-mkdir -p "$vm/initramfs"/{bin,lib/modules,proc,sys,dev,newroot} "$out"
-ird=$vm/initramfs
-cp "$(command -v busybox)" "$ird/bin/busybox"
-
-# Modules in load order, dependencies first (modules.dep lists each
-# module's dependencies, the deepest last); built-in ones are skipped.
-declare -A seen=()
-order=()
-add_module() { # name
-  local line d i arr
-  line=$(grep -E "(^|/)$1\.ko(\.[a-z]+)?:" "$moddir/modules.dep" | head -1)
-  [ -n "$line" ] || return 0 # built in (or absent: the mount will say)
-  local path=${line%%:*}
-  [ -n "${seen[$path]:-}" ] && return 0
-  seen[$path]=1
-  read -r -a arr <<<"${line#*:}"
-  for ((i = ${#arr[@]} - 1; i >= 0; i--)); do
-    d=${arr[$i]}
-    [ -n "${seen[$d]:-}" ] && continue
-    seen[$d]=1
-    order+=("$d")
-  done
-  order+=("$path")
-}
-for m in virtio_pci virtio_blk virtio-rng 9pnet_virtio 9p; do add_module "$m"; done
-: >"$ird/modules"
-for p in "${order[@]}"; do
-  case "$p" in *.ko) ;; *) fail "compressed module $p is not supported" ;; esac
-  cp "$moddir/$p" "$ird/lib/modules/"
-  basename "$p" >>"$ird/modules"
-done
-
-cat >"$ird/init" <<EOF
+{
+  cat <<EOF
 #!/bin/busybox sh
 # PID 1 of the VM: mounts the host root (read-only) and a v2-only cgroup
 # tree, runs the tests in a chroot and powers off.
-/bin/busybox --install -s /bin
-export PATH=/bin
-mount -t proc proc /proc
-mount -t sysfs sys /sys
-mount -t devtmpfs dev /dev
-for m in \$(cat /modules); do insmod /lib/modules/\$m || echo "insmod \$m failed"; done
-r=/newroot
-o="trans=virtio,version=9p2000.L,msize=262144"
-mount -t 9p -o "\$o,ro,cache=loose" hostroot \$r || { echo "mount hostroot failed"; poweroff -f; }
-# The work tree may lie under a directory that gets a tmpfs (a CI clone in
-# /tmp): keep it reachable through a bind made before the tmpfs covers it.
-mkdir -p /worktree && mount -o bind \$r$top /worktree
-for d in /tmp /run /var/tmp /root; do mount -t tmpfs -o mode=1777 tmpfs \$r\$d; done
-# A writable copy of /etc, so that the rootless tests can add their user
-# and its subordinate ranges (the host's /etc is never written).
-mkdir -p /etc-rw && mount -t tmpfs -o mode=755 tmpfs /etc-rw &&
-  cp -a \$r/etc/. /etc-rw/ && mount -o bind /etc-rw \$r/etc ||
-  echo "vm: no writable /etc"
-mkdir -p \$r$top && mount -o bind /worktree \$r$top
-chmod 700 \$r/root
+EOF
+  vm_init_prologue
+  cat <<EOF
 mount -t proc proc \$r/proc
 mount -t sysfs sys \$r/sys
 mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 \$r/sys/fs/cgroup
@@ -131,7 +49,9 @@ ln -sf /proc/self/fd \$r/dev/fd
 ln -sf /proc/self/fd/0 \$r/dev/stdin
 ln -sf /proc/self/fd/1 \$r/dev/stdout
 ln -sf /proc/self/fd/2 \$r/dev/stderr
-mount -t 9p -o "\$o" results \$r$out || { echo "mount results failed"; poweroff -f; }
+EOF
+  vm_init_results
+  cat <<EOF
 ip link set lo up
 # As under systemd: nothing of ours in the root cgroup.
 mkdir \$r/sys/fs/cgroup/init.scope && echo \$\$ > \$r/sys/fs/cgroup/init.scope/cgroup.procs
@@ -148,41 +68,8 @@ exec switch_root \$r /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/ro
     echo "vm: done at \$(cut -d" " -f1 /proc/uptime)s"
     echo o > /proc/sysrq-trigger; sleep 30'
 EOF
-chmod 755 "$ird/init"
-(cd "$ird" && find . | busybox cpio -o -H newc 2>/dev/null | gzip -1) \
-  >"$vm/initramfs.cpio.gz" || fail "initramfs build failed"
-
-# The container rootfs template as one file: copying its ~400 entries one
-# by one over 9p costs ~15 s per test under emulation, one tar read ~1 s.
-tar -C tests/tmp/rootfs -cf "$vm/rootfs.tar" . || fail "rootfs tar failed"
-
-# A small disk so that the io controller has a device to limit.
-rm -f "$vm/disk.img"
-truncate -s 16M "$vm/disk.img"
-
-# Software emulation: /dev/kvm on these machines is nested and unusable
-# (qemu aborts setting MSRs with -cpu max; with qemu64 the guest hangs
-# after SeaBIOS), so KVM is only used when asked for.
-accel=${VM_ACCEL:-tcg}
-cpu=${VM_CPU:-max}
-[ "$accel" = kvm ] && cpu=${VM_CPU:-host}
-
-timeout "$timeout_s" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" \
-  -nographic -no-reboot -m 2048 -smp 2 \
-  -kernel "$kernel" -initrd "$vm/initramfs.cpio.gz" \
-  -append "console=ttyS0 ${VM_KLOG:-quiet loglevel=3} panic=-1 rdinit=/init systemd.unified_cgroup_hierarchy=1 cgroup_no_v1=all" \
-  -fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
-  -device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
-  -fsdev local,id=results,path="$out",security_model=none,multidevs=remap \
-  -device virtio-9p-pci,fsdev=results,mount_tag=results \
-  -drive file="$vm/disk.img",if=virtio,format=raw,cache=unsafe \
-  -device virtio-rng-pci -nic none </dev/null >"$log" 2>&1
-qrc=$?
-[ $qrc -eq 124 ] && fail "VM timed out after ${timeout_s}s (accel $accel)"
-[ -f "$out/rc" ] || fail "VM ended (qemu rc $qrc) without test results (accel $accel)"
-echo "# cgroup v2 VM: kernel $kver, accel $accel" >&2
-cat "$out/tap"
-sed 's/^/# /' "$out/stderr" >&2
-rc=$(cat "$out/rc")
-grep -q '^not ok' "$out/tap" && exit 1
-[ "$rc" = 0 ]
+} >"$ird/init"
+vm_initramfs_pack
+vm_rootfs_tar
+vm_qemu ""
+vm_report "cgroup v2 VM"

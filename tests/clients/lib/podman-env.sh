@@ -1,10 +1,11 @@
 #!/bin/sh
 # Writes a self-contained podman configuration under $1 (storage, run
-# dirs, tmp, events) that runs containers with runtime $2; prints the
-# environment to source.
+# dirs, tmp, events) that runs containers with runtime $2 and cgroup
+# manager $3 (default cgroupfs); writes the environment to source to $1/env.
 set -eu
 dir=$1
 runtime=$2
+manager=${3:-cgroupfs}
 mkdir -p "$dir/root" "$dir/runroot" "$dir/tmp" "$dir/conf"
 cat > "$dir/conf/storage.conf" <<EOT
 [storage]
@@ -21,7 +22,7 @@ log_driver = "k8s-file"
 
 [engine]
 runtime = "minirt"
-cgroup_manager = "cgroupfs"
+cgroup_manager = "$manager"
 events_logger = "file"
 events_logfile_path = "$dir/events.log"
 tmp_dir = "$dir/tmp"

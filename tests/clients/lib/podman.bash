@@ -1,8 +1,8 @@
 # Shared setup for the podman client tests: one private podman world per
 # test file (storage, run dirs, tmp, events under a temp dir; no network;
-# cgroupfs) whose OCI runtime is minirt, or $PODMAN_RUNTIME (e.g.
-# /usr/sbin/runc to compare). Teardown removes every container, pod,
-# mount, conmon process and cgroup the file made.
+# cgroupfs, or PM_CGROUP_MANAGER=systemd) whose OCI runtime is minirt, or
+# $PODMAN_RUNTIME (e.g. /usr/sbin/runc to compare). Teardown removes every
+# container, pod, mount, conmon process and cgroup (or scope) the file made.
 
 # shellcheck disable=SC1091
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/asserts.bash"
@@ -12,6 +12,7 @@ bats_require_minimum_version 1.5.0
 MINIRT=${MINIRT:-$BATS_TEST_DIRNAME/../../build/minirt}
 ROOTFS_TEMPLATE=${ROOTFS_TEMPLATE:-$BATS_TEST_DIRNAME/../tmp/rootfs}
 IMAGE=localhost/minirt-bb:latest
+PM_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 podman_world_setup() {
   local runtime=${PODMAN_RUNTIME:-$(realpath "$MINIRT")}
@@ -23,9 +24,9 @@ podman_world_setup() {
   export PM_MADE_RUN
   PM_DIR=$(mktemp -d /tmp/minirt-podman.XXXXXX)
   export PM_DIR
-  "$BATS_TEST_DIRNAME/lib/podman-env.sh" "$PM_DIR" "$runtime"
+  "$PM_LIB/podman-env.sh" "$PM_DIR" "$runtime" "${PM_CGROUP_MANAGER:-cgroupfs}"
   if [ ! -d "$ROOTFS_TEMPLATE/bin" ]; then
-    "$BATS_TEST_DIRNAME/../lib/make-rootfs.sh" "$ROOTFS_TEMPLATE"
+    "$PM_LIB/../../lib/make-rootfs.sh" "$ROOTFS_TEMPLATE"
   fi
   tar -C "$ROOTFS_TEMPLATE" -cf "$PM_DIR/rootfs.tar" .
   pm import "$PM_DIR/rootfs.tar" "$IMAGE" >/dev/null 2>&1
@@ -79,10 +80,15 @@ pm_umount_all() {
 
 # podman puts containers under /libpod_parent/libpod-<ID> (cgroupfs
 # manager); remove those of our containers and the parent once empty.
+# With the systemd manager they are the units libpod-<ID>.scope and
+# libpod-conmon-<ID>.scope: stop those still there.
 pm_remove_cgroups() {
   local id h
   [ -f "$PM_DIR/ids" ] || return 0
   for id in $(sort -u "$PM_DIR/ids"); do
+    if [ "${PM_CGROUP_MANAGER:-cgroupfs}" = systemd ]; then
+      systemctl stop "libpod-$id.scope" "libpod-conmon-$id.scope" >/dev/null 2>&1 || true
+    fi
     for h in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
       for d in "${h}libpod_parent/libpod-$id" "${h}libpod_parent/$id" "${h}libpod_parent/conmon"; do
         [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
