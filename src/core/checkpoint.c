@@ -181,6 +181,31 @@ static const char *ns_key(enum oci_ns_type t) {
 /* Namespaces the config joins by path: net and pid are external to the
  * dump (criu records their inode and takes an fd at restore); the others
  * are joined again at restore. */
+/* What dump and restore pass alike: the user's options and our paths;
+ * the network namespace is never dumped (runc: it is the host's or made
+ * again by the caller). */
+static struct criu_common criu_common_of(const struct criu_opts *c,
+                                         const char *criu, const char *images,
+                                         const char *work, const char *log,
+                                         const char *root,
+                                         const struct strlist *mounts) {
+  return (struct criu_common){.criu = criu,
+                              .images = images,
+                              .work = work,
+                              .log = log,
+                              .root = root,
+                              .cgroups_mode = c->manage_cgroups_mode,
+                              .tcp_established = c->tcp_established,
+                              .ext_unix_sk = c->ext_unix_sk,
+                              .shell_job = c->shell_job,
+                              .file_locks = c->file_locks,
+                              .auto_dedup = c->auto_dedup,
+                              .lazy_pages = c->lazy_pages,
+                              .empty_ns_net = true,
+                              .ext_mounts = mounts->v,
+                              .n_ext_mounts = mounts->n};
+}
+
 static int dump_externals(const struct oci_config *cfg, struct strlist *out,
                           struct minirt_error *err) {
   const struct oci_linux *lx = cfg->linux_;
@@ -351,21 +376,8 @@ static int dump(const struct minirt_global *g, const struct checkpoint_opts *o,
     ret = minirt_fail(err, ENOMEM, "log path");
   struct criu_argv argv = {0};
   if (ret == 0) {
-    struct criu_dump d = {.c = {.criu = criu,
-                                .images = images,
-                                .work = work,
-                                .log = log,
-                                .root = h->status->rootfs,
-                                .cgroups_mode = o->c.manage_cgroups_mode,
-                                .tcp_established = o->c.tcp_established,
-                                .ext_unix_sk = o->c.ext_unix_sk,
-                                .shell_job = o->c.shell_job,
-                                .file_locks = o->c.file_locks,
-                                .auto_dedup = o->c.auto_dedup,
-                                .lazy_pages = o->c.lazy_pages,
-                                .empty_ns_net = true,
-                                .ext_mounts = mounts.v,
-                                .n_ext_mounts = mounts.n},
+    struct criu_dump d = {.c = criu_common_of(&o->c, criu, images, work, log,
+                                              h->status->rootfs, &mounts),
                           .pid = h->status->pid,
                           .pre_dump = o->pre_dump,
                           .leave_running = o->leave_running,
@@ -557,21 +569,9 @@ static int run_restore(const struct minirt_global *g,
     bound = true;
   struct criu_argv argv = {0};
   if (ret == 0) {
-    struct criu_restore r = {.c = {.criu = criu,
-                                   .images = images,
-                                   .work = work,
-                                   .log = "restore.log",
-                                   .root = root,
-                                   .cgroups_mode = o->c.manage_cgroups_mode,
-                                   .tcp_established = o->c.tcp_established,
-                                   .ext_unix_sk = o->c.ext_unix_sk,
-                                   .shell_job = o->c.shell_job,
-                                   .file_locks = o->c.file_locks,
-                                   .auto_dedup = o->c.auto_dedup,
-                                   .lazy_pages = o->c.lazy_pages,
-                                   .empty_ns_net = true,
-                                   .ext_mounts = plan.mounts.v,
-                                   .n_ext_mounts = plan.mounts.n},
+    struct criu_restore r = {.c = criu_common_of(&o->c, criu, images, work,
+                                                 "restore.log", root,
+                                                 &plan.mounts),
                              .pidfile = pidfile,
                              .cgroup_root = h->status->cgroup_path,
                              .inherit_fds = plan.inherit.v,
