@@ -151,10 +151,24 @@ if [ "${MINIRT_SKIP_ASAN:-0}" != 1 ]; then
     unit_tests asan build-asan
     bats_lane integration "$top/build-asan/minirt" tests/integration tests/security
     unset ASAN_OPTIONS UBSAN_OPTIONS
-    if ls "$log"/asan.* "$log"/ubsan.* >/dev/null 2>&1; then
+    # A report is a file with a sanitizer's error or summary line. LSan
+    # also leaves a file when its tracer cannot stop a thread ("Unable to
+    # get registers": the process was being frozen or killed by a test as
+    # it exited); that is no finding, but it is shown.
+    reports=() notes=()
+    for f in "$log"/asan.* "$log"/ubsan.*; do
+      [ -e "$f" ] || continue
+      if grep -qE 'ERROR: [A-Za-z]+Sanitizer|runtime error:|^SUMMARY: ' "$f"; then
+        reports+=("$f")
+      else
+        notes+=("$f")
+      fi
+    done
+    if [ ${#reports[@]} -gt 0 ]; then
       echo "not ok sanitizer reports:"; failed=$((failed + 1))
-      head -60 "$log"/asan.* "$log"/ubsan.* 2>/dev/null
+      head -60 "${reports[@]}"
     fi
+    [ ${#notes[@]} -eq 0 ] || { echo "# sanitizer notes (no report):"; cat "${notes[@]}" | sed 's/^/#   /' | head -20; }
   else
     echo "not ok asan build failed"; tail -30 "$log/build-build-asan.log"; failed=$((failed + 1))
   fi

@@ -101,7 +101,7 @@ load helpers
 }
 
 @test "run reports 128+N when the program dies of signal N" {
-  "$MINIRT" --root "$STATE_ROOT" run --bundle "$BUNDLE" "$ID" &
+  "$MINIRT" --root "$STATE_ROOT" "${MINIRT_GLOBAL[@]}" run --bundle "$BUNDLE" "$ID" &
   runner=$!
   for i in $(seq 100); do [ "$(state_field "$ID" status 2>/dev/null)" = running ] && break; sleep 0.05; done
   minirt kill "$ID" KILL
@@ -137,8 +137,8 @@ load helpers
 
 @test "systemd socket activation fds are passed on with LISTEN_FDS and LISTEN_PID" {
   cfg_edit '.process.args = ["sh", "-c", "echo $LISTEN_FDS $LISTEN_PID; ls /proc/self/fd | tr \"\\n\" \" \""]'
-  run sh -c 'exec env LISTEN_FDS=2 LISTEN_PID=$$ "$0" --root "$1" run --bundle "$2" "$3" 3</dev/null 4</dev/null 5</dev/null' \
-    "$MINIRT" "$STATE_ROOT" "$BUNDLE" "$ID"
+  run sh -c 'exec env LISTEN_FDS=2 LISTEN_PID=$$ "$0" --root "$1" $4 run --bundle "$2" "$3" 3</dev/null 4</dev/null 5</dev/null' \
+    "$MINIRT" "$STATE_ROOT" "$BUNDLE" "$ID" "${MINIRT_GLOBAL[*]}"
   assert_success
   [ "${lines[0]}" = "2 1" ]
   # fds 3 and 4 arrive; 5 (not announced) does not; ls opens one more.

@@ -11,10 +11,10 @@
 # VM did not report (then one `not ok` line says why).
 #
 # usage: tests/vm/run-systemd.sh [bats file...]
-#        default: tests/vm/podman-systemd.bats, tests/vm/systemd.bats (when
-#        it exists) and three tests of tests/vm/cgroup-v2.bats (VM_FILTER,
-#        a bats --filter regex, says which: '' runs all of them); given
-#        files run whole
+#        default: tests/vm/cgroup-v2.bats, tests/integration/{lifecycle,
+#        ps,events}.bats, tests/vm/podman-systemd.bats and
+#        tests/vm/systemd.bats (when it exists); VM_FILTER, a bats --filter
+#        regex, picks tests of them
 #        e.g. MINIRT=/work/other-tree/build/minirt \
 #             /work/wt/tests/vm/run-systemd.sh /work/other-tree/tests/vm/x.bats
 # MINIRT and the bats files may be absolute paths anywhere, relative ones
@@ -22,7 +22,7 @@
 # except /tmp, /var, /root and /run (its own tmpfs), so they must not lie
 # there unless inside this work tree.
 # env:   MINIRT       minirt binary (default build/minirt)
-#        VM_TIMEOUT   seconds before the VM is killed (default 600)
+#        VM_TIMEOUT   seconds before the VM is killed (default 900)
 #        VM_FILTER    bats --filter for the default files (see above)
 #        VM_ACCEL     qemu accelerator (default tcg)
 #        VM_KLOG      kernel/systemd log options (default "quiet loglevel=3";
@@ -42,21 +42,22 @@ tmpfs_dirs=(/tmp /var /root)
 # /etc as an overlay (the copy run-v2.sh makes costs ~20 s of the boot).
 etc_overlay=1
 extra_modules=overlay
-timeout_default=600
+timeout_default=900
 files=("$@")
 vm_begin
 console_keep=$top/tests/tmp/vm/console-systemd.log
 journal_keep=$top/tests/tmp/vm/journal-systemd.log
 filter=""
 if [ ${#files[@]} -eq 0 ]; then
-  files=(tests/vm/cgroup-v2.bats tests/vm/podman-systemd.bats)
+  # The v2 tests and integration files of the commands whose cgroup is
+  # systemd's (create/run/kill/delete, ps, events), all with
+  # --systemd-cgroup; then podman with cgroup_manager = "systemd".
+  files=(tests/vm/cgroup-v2.bats tests/integration/lifecycle.bats
+    tests/integration/ps.bats tests/integration/events.bats
+    tests/vm/podman-systemd.bats)
   # The systemd driver's own tests (skipped where the file is not).
   [ -f tests/vm/systemd.bats ] && files+=(tests/vm/systemd.bats)
-  # Within CI's budget (each test costs 10-30 s under tcg): of the v2
-  # tests only those where systemd changes something (unit properties
-  # and files together, its device policy with our filter, a sub-cgroup
-  # in a delegated scope); the rest is the same code as in the v2 lane.
-  filter=${VM_FILTER-'^(v2: (cpu, memory|the eBPF|delete --force)|podman|systemd)'}
+  filter=${VM_FILTER-}
 fi
 for i in "${!files[@]}"; do files[i]=$(realpath -m "${files[$i]}"); done
 vm_check
