@@ -72,6 +72,21 @@ bats_lane() { # name minirt-binary dirs...
   show_failures "$log/$name.tap"
 }
 
+# A lane that is a script printing TAP: its lines count; a non-zero exit
+# without a failing line (it did not get to report) is one failure.
+script_lane() { # name title command...
+  local name=$1 title=$2 rc; shift 2
+  echo "== $title"
+  "$@" >"$log/$name.tap" 2>"$log/$name.err"
+  rc=$?
+  count_tap "$log/$name.tap"
+  show_failures "$log/$name.tap"
+  if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/$name.tap"; then
+    echo "not ok $title failed (rc=$rc)"; failed=$((failed + 1))
+    tail -20 "$log/$name.err"
+  fi
+}
+
 ./tests/lib/make-rootfs.sh tests/tmp/rootfs >/dev/null
 
 if build build --buildtype=debugoptimized; then
@@ -86,50 +101,18 @@ if build build --buildtype=debugoptimized; then
   if [ "${MINIRT_SKIP_CLIENTS:-0}" != 1 ]; then
     bats_lane clients "$top/build/minirt" tests/clients
   fi
-  if [ "${MINIRT_SKIP_VM:-0}" != 1 ] && [ -x tests/vm/run-v2.sh ]; then
-    echo "== cgroup v2 VM lane"
-    MINIRT=$top/build/minirt tests/vm/run-v2.sh >"$log/vm.tap" 2>"$log/vm.err"
-    rc=$?
-    count_tap "$log/vm.tap"
-    show_failures "$log/vm.tap"
-    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/vm.tap"; then
-      echo "not ok cgroup v2 VM lane failed (rc=$rc)"; failed=$((failed + 1))
-      tail -20 "$log/vm.err"
-    fi
-  fi
-  if [ "${MINIRT_SKIP_VM:-0}" != 1 ] && [ -x tests/vm/run-systemd.sh ]; then
-    echo "== systemd VM lane"
-    MINIRT=$top/build/minirt tests/vm/run-systemd.sh >"$log/vm-systemd.tap" 2>"$log/vm-systemd.err"
-    rc=$?
-    count_tap "$log/vm-systemd.tap"
-    show_failures "$log/vm-systemd.tap"
-    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/vm-systemd.tap"; then
-      echo "not ok systemd VM lane failed (rc=$rc)"; failed=$((failed + 1))
-      tail -20 "$log/vm-systemd.err"
-    fi
+  if [ "${MINIRT_SKIP_VM:-0}" != 1 ]; then
+    MINIRT=$top/build/minirt script_lane vm "cgroup v2 VM lane" tests/vm/run-v2.sh
+    MINIRT=$top/build/minirt script_lane vm-systemd "systemd VM lane" \
+      tests/vm/run-systemd.sh
   fi
   if [ "${MINIRT_SKIP_CHAOS:-0}" != 1 ]; then
-    echo "== chaos (2 minutes)"
-    tests/chaos/chaos.sh --ci --bin "$top/build/minirt" >"$log/chaos.tap" 2>"$log/chaos.err"
-    rc=$?
-    count_tap "$log/chaos.tap"
-    show_failures "$log/chaos.tap"
+    script_lane chaos "chaos run (2 minutes)" \
+      tests/chaos/chaos.sh --ci --bin "$top/build/minirt"
     grep '^# summary' "$log/chaos.err" || true
-    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/chaos.tap"; then
-      echo "not ok chaos run failed (rc=$rc)"; failed=$((failed + 1))
-      tail -20 "$log/chaos.err"
-    fi
   fi
   if [ "${MINIRT_SKIP_PACKAGE:-0}" != 1 ]; then
-    echo "== Debian package"
-    tests/package/check.sh >"$log/package.tap" 2>&1
-    rc=$?
-    count_tap "$log/package.tap"
-    show_failures "$log/package.tap"
-    if [ $rc -ne 0 ] && ! grep -q '^not ok' "$log/package.tap"; then
-      echo "not ok Debian package lane failed (rc=$rc)"; failed=$((failed + 1))
-      tail -20 "$log/package.tap"
-    fi
+    script_lane package "Debian package lane" tests/package/check.sh
   fi
   if [ "${MINIRT_SKIP_BENCH:-0}" != 1 ]; then
     echo "== benchmark smoke"
