@@ -10,16 +10,40 @@
 #include "util/cleanup.h"
 #include "util/fs.h"
 
+/* The civil date of a day count since 1970-01-01 (proleptic Gregorian, as
+ * in Howard Hinnant's days_from_civil inverse). */
+static void civil_from_days(long long z, int *y, unsigned *m, unsigned *d) {
+  z += 719468;
+  long long era = (z >= 0 ? z : z - 146096) / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+void minirt_time_rfc3339(struct timespec ts, char *buf, size_t len) {
+  /* Neither strftime nor gmtime_r: glibc initialises its time zone on the
+   * first call of either, which opens and parses /etc/localtime on every
+   * create for a time that is UTC anyway. */
+  long long days = ts.tv_sec / 86400, secs = ts.tv_sec % 86400;
+  if (secs < 0) {
+    secs += 86400;
+    days--;
+  }
+  int y;
+  unsigned mo, d;
+  civil_from_days(days, &y, &mo, &d);
+  snprintf(buf, len, "%04d-%02u-%02uT%02lld:%02lld:%02lld.%09ldZ", y, mo, d,
+           secs / 3600, secs / 60 % 60, secs % 60, ts.tv_nsec);
+}
+
 void minirt_now_rfc3339(char *buf, size_t len) {
   struct timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
-  struct tm tm;
-  gmtime_r(&ts.tv_sec, &tm);
-  /* Not strftime: glibc's calls tzset(), which opens and parses
-   * /etc/localtime on every create for a time that is UTC anyway. */
-  snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
-           tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-           ts.tv_nsec);
+  minirt_time_rfc3339(ts, buf, len);
 }
 
 /* JSON string escaping for the log line; the spec layer is not needed for a

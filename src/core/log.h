@@ -3,6 +3,8 @@
 #ifndef MINIRT_CORE_LOG_H
 #define MINIRT_CORE_LOG_H
 
+#include <time.h>
+
 #include "core/runtime.h"
 
 void minirt_log_error(const struct minirt_global *g, const char *msg);
@@ -16,5 +18,7 @@ void minirt_log_debug(const struct minirt_global *g, const char *fmt, ...)
 void minirt_log_note(void *g, const char *msg);
 /* RFC 3339 UTC time with nanoseconds, e.g. 2026-11-29T17:04:32.123456789Z. */
 void minirt_now_rfc3339(char *buf, size_t len);
+/* The same of a given time (tested against gmtime_r). */
+void minirt_time_rfc3339(struct timespec ts, char *buf, size_t len);
 
 #endif
