@@ -1,7 +1,18 @@
-/* SHA-256 as FIPS 180-4 section 6.2 gives it. */
+/* SHA-256 as FIPS 180-4 section 6.2 gives it, with the x86 SHA extensions
+ * where the CPU has them: the seccomp cache hashes a profile and checks a
+ * ~11 KiB entry on every run and exec, ~100 us in portable C on the
+ * development machine, a tenth of that with the instructions. */
 #include "util/sha256.h"
 
+#include <stdbool.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GLIBC__) &&                               \
+    (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
+#define SHA256_X86 1
+#include <immintrin.h>
+#include <sys/platform/x86.h>
+#endif
 
 static const uint32_t k[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -57,6 +68,75 @@ static void block(uint32_t h[8], const uint8_t *p) {
   h[7] += hh;
 }
 
+#ifdef SHA256_X86
+/* Four rounds per step on the state as the instructions keep it (ABEF and
+ * CDGH); the message schedule in four registers of four words each. */
+__attribute__((target("sha,ssse3,sse4.1"))) static void
+block_shani(uint32_t h[8], const uint8_t *p) {
+  const __m128i bswap =
+      _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
+  __m128i dcba = _mm_loadu_si128((const __m128i *)&h[0]);
+  __m128i hgfe = _mm_loadu_si128((const __m128i *)&h[4]);
+  __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+  __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+  __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+  __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+  const __m128i abef0 = abef, cdgh0 = cdgh;
+  __m128i w[4];
+  for (int j = 0; j < 16; j++) {
+    __m128i m;
+    if (j < 4) {
+      m = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * j)),
+                           bswap);
+    } else { /* w[j & 3] holds W[4j-16..], w[(j+3) & 3] W[4j-4..] */
+      m = _mm_sha256msg1_epu32(w[j & 3], w[(j + 1) & 3]);
+      m = _mm_add_epi32(m, _mm_alignr_epi8(w[(j + 3) & 3], w[(j + 2) & 3], 4));
+      m = _mm_sha256msg2_epu32(m, w[(j + 3) & 3]);
+    }
+    w[j & 3] = m;
+    __m128i wk = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)&k[4 * j]));
+    cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+    abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(wk, 0x0E));
+  }
+  abef = _mm_add_epi32(abef, abef0);
+  cdgh = _mm_add_epi32(cdgh, cdgh0);
+  __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+  __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+  _mm_storeu_si128((__m128i *)&h[0], _mm_blend_epi16(feba, dchg, 0xF0));
+  _mm_storeu_si128((__m128i *)&h[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+#endif
+
+/* glibc probed the CPU at start-up; asking it costs no cpuid (which traps
+ * to the hypervisor in a VM). */
+static bool use_shani(void) {
+#ifdef SHA256_X86
+  static int have = -1;
+  if (have < 0)
+    have = CPU_FEATURE_ACTIVE(SHA) && CPU_FEATURE_ACTIVE(SSSE3) &&
+           CPU_FEATURE_ACTIVE(SSE4_1);
+  return have > 0;
+#else
+  return false;
+#endif
+}
+
+bool sha256_portable_only = false;
+
+static void block_any(uint32_t h[8], const uint8_t *p) {
+#ifdef SHA256_X86
+  if (!sha256_portable_only && use_shani()) {
+    block_shani(h, p);
+    return;
+  }
+#endif
+  block(h, p);
+}
+
+bool sha256_accelerated(void) {
+  return use_shani();
+}
+
 void sha256_init(struct sha256 *s) {
   static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
                                  0xa54ff53a, 0x510e527f, 0x9b05688c,
@@ -77,11 +157,11 @@ void sha256_update(struct sha256 *s, const void *data, size_t len) {
     len -= n;
     if (s->used < 64)
       return;
-    block(s->h, s->buf);
+    block_any(s->h, s->buf);
     s->used = 0;
   }
   for (; len >= 64; p += 64, len -= 64)
-    block(s->h, p);
+    block_any(s->h, p);
   memcpy(s->buf, p, len);
   s->used = len;
 }
@@ -91,13 +171,13 @@ void sha256_final(struct sha256 *s, uint8_t out[SHA256_DIGEST_SIZE]) {
   s->buf[s->used++] = 0x80;
   if (s->used > 56) {
     memset(s->buf + s->used, 0, 64 - s->used);
-    block(s->h, s->buf);
+    block_any(s->h, s->buf);
     s->used = 0;
   }
   memset(s->buf + s->used, 0, 56 - s->used);
   for (int i = 0; i < 8; i++)
     s->buf[56 + i] = (uint8_t)(bits >> (56 - 8 * i));
-  block(s->h, s->buf);
+  block_any(s->h, s->buf);
   for (int i = 0; i < 8; i++) {
     out[4 * i] = (uint8_t)(s->h[i] >> 24);
     out[4 * i + 1] = (uint8_t)(s->h[i] >> 16);

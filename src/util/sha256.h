@@ -4,6 +4,7 @@
 #ifndef MINIRT_UTIL_SHA256_H
 #define MINIRT_UTIL_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,10 @@ void sha256_update(struct sha256 *s, const void *data, size_t len);
 void sha256_final(struct sha256 *s, uint8_t out[SHA256_DIGEST_SIZE]);
 /* One call: out = SHA-256(data). */
 void sha256(const void *data, size_t len, uint8_t out[SHA256_DIGEST_SIZE]);
+/* Whether the x86 SHA extensions are used on this CPU. */
+bool sha256_accelerated(void);
+/* Tests set it to check the portable code on a CPU with the extensions. */
+extern bool sha256_portable_only;
 /* Lower-case hex of a digest into hex[65] (NUL-terminated). */
 void sha256_hex(const uint8_t d[SHA256_DIGEST_SIZE], char hex[65]);
 

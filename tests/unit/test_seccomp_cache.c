@@ -14,7 +14,7 @@ static void hex_of(const void *data, size_t len, char out[65]) {
   sha256_hex(d, out);
 }
 
-Test(sha256, known_vectors) {
+static void known_vectors(void) {
   char h[65];
   hex_of("", 0, h);
   cr_assert_str_eq(
@@ -33,7 +33,7 @@ Test(sha256, known_vectors) {
       h, "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1");
 }
 
-Test(sha256, one_million_a_fed_in_odd_pieces) {
+static void one_million_a(void) {
   struct sha256 s;
   sha256_init(&s);
   char chunk[997];
@@ -50,6 +50,45 @@ Test(sha256, one_million_a_fed_in_odd_pieces) {
   sha256_hex(d, h);
   cr_assert_str_eq(
       h, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+/* Both block functions: the x86 SHA extensions where the CPU has them, and
+ * the portable code, which the tests force on such a CPU. */
+static void portable_on(void) {
+  sha256_portable_only = true;
+}
+static void portable_off(void) {
+  sha256_portable_only = false;
+}
+
+Test(sha256, known_vectors) {
+  known_vectors();
+}
+
+Test(sha256, one_million_a_fed_in_odd_pieces) {
+  one_million_a();
+}
+
+Test(sha256, known_vectors_portable, .init = portable_on, .fini = portable_off) {
+  known_vectors();
+  one_million_a();
+}
+
+Test(sha256, accelerated_equals_portable) {
+  if (!sha256_accelerated())
+    cr_skip_test("no SHA extensions on this CPU");
+  uint8_t msg[700], fast[SHA256_DIGEST_SIZE], slow[SHA256_DIGEST_SIZE];
+  unsigned seed = 12345;
+  for (size_t i = 0; i < sizeof msg; i++)
+    msg[i] = (uint8_t)(rand_r(&seed) >> 7);
+  for (size_t len = 0; len <= sizeof msg; len++) {
+    sha256_portable_only = false;
+    sha256(msg, len, fast);
+    sha256_portable_only = true;
+    sha256(msg, len, slow);
+    sha256_portable_only = false;
+    cr_assert_arr_eq(fast, slow, sizeof fast, "length %zu", len);
+  }
 }
 
 Test(sha256, every_split_equals_one_shot) {
