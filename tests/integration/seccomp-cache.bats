@@ -232,6 +232,25 @@ plant_loose_entry() {
   [[ "$stderr" == *"seccomp cache: hit"* ]]
 }
 
+@test "a hit touches an entry's mtime only when it is a minute old" {
+  cfg_edit ".linux.seccomp = $STRICT"
+  create_started
+  rtd exec "$ID" sh -c "$PROBE_SH"
+  entry=$(ls "$CACHE" | grep -E '^[0-9a-f]{64}$')
+  [ -n "$entry" ]
+  # An entry last used long ago is touched by the hit (LRU order for pruning).
+  touch -d '@1000000' "$CACHE/$entry"
+  rtd exec "$ID" sh -c "$PROBE_SH"
+  [[ "$stderr" == *"seccomp cache: hit"* ]]
+  [ "$(stat -c %Y "$CACHE/$entry")" -gt $(($(date +%s) - 60)) ]
+  # One used 20 s ago is not written again.
+  recent=$(($(date +%s) - 20))
+  touch -d "@$recent" "$CACHE/$entry"
+  rtd exec "$ID" sh -c "$PROBE_SH"
+  [[ "$stderr" == *"seccomp cache: hit"* ]]
+  [ "$(stat -c %Y "$CACHE/$entry")" = "$recent" ]
+}
+
 @test "the cache keeps the 64 most recently used entries" {
   mkdir -m 0700 -p "$CACHE"
   for i in $(seq 1 70); do

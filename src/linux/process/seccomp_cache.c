@@ -29,6 +29,8 @@ static const uint8_t magic[8] = {'M', 'R', 'T', 'S', 'E', 'C', 'C', '\n'};
 #define OFF_CHECKSUM 56
 /* A temp file older than this is a leftover of a killed runtime. */
 #define STALE_TEMP_SECONDS 60
+/* A hit younger than this does not touch the entry's mtime again. */
+#define SECCOMP_CACHE_TOUCH_SECONDS 60
 
 static void put_le(uint8_t *p, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; i++)
@@ -200,8 +202,14 @@ bool seccomp_cache_read(struct seccomp_cache *c,
     return false;
   memcpy(out, p, bytes);
   /* The mtime is the entry's last use, for pruning. A read-only root
-   * keeps the old one; that only ages the entry. */
-  (void)futimens(fd, NULL);
+   * keeps the old one; that only ages the entry. Within a minute of the
+   * last touch the order of use is kept well enough without another
+   * inode write on every exec. */
+  struct timespec now;
+  clock_gettime(CLOCK_REALTIME, &now);
+  if (now.tv_sec - st.st_mtim.tv_sec >= SECCOMP_CACHE_TOUCH_SECONDS ||
+      now.tv_sec < st.st_mtim.tv_sec)
+    (void)futimens(fd, NULL);
   notef(c, "seccomp cache: hit %s (%zu instructions)", name, insns);
   *prog = out;
   *len = bytes;
