@@ -26,26 +26,34 @@
 #include "util/fs.h"
 
 /* Opens the init's namespaces that the container has and that differ from
- * ours, so joining a namespace we are already in is skipped. */
+ * ours, so joining a namespace we are already in is skipped. Each is looked
+ * up once, relative to the two ns directories: a path from / walks
+ * /proc/<pid> again for every stat and open. */
 static int open_init_ns(pid_t init, const struct oci_config *cfg,
                         int fds[OCI_NS_COUNT], struct minirt_error *err) {
   for (int t = 0; t < OCI_NS_COUNT; t++)
     fds[t] = -1;
-  if (cfg->linux_ == NULL)
+  if (cfg->linux_ == NULL || cfg->linux_->n_namespaces == 0)
     return 0;
+  char dir[64];
+  snprintf(dir, sizeof dir, "/proc/%d/ns", (int)init);
+  _cleanup_close_ int initdir =
+      open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
+  _cleanup_close_ int selfdir =
+      open("/proc/self/ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
+  if (initdir < 0)
+    return minirt_fail(err, errno, "open `%s`", dir);
   for (size_t i = 0; i < cfg->linux_->n_namespaces; i++) {
     enum oci_ns_type t = cfg->linux_->namespaces[i].type;
-    char path[64], self[64];
-    snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)init, ns_proc_name(t));
-    snprintf(self, sizeof self, "/proc/self/ns/%s", ns_proc_name(t));
+    const char *name = ns_proc_name(t);
+    _cleanup_close_ int fd = openat(initdir, name, O_RDONLY | O_CLOEXEC);
     struct stat a, b;
-    if (stat(path, &a) < 0)
-      return minirt_fail(err, errno, "open `%s`", path);
-    if (stat(self, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+    if (fd < 0 || fstat(fd, &a) < 0)
+      return minirt_fail(err, errno, "open `%s/%s`", dir, name);
+    if (selfdir >= 0 && fstatat(selfdir, name, &b, 0) == 0 &&
+        a.st_ino == b.st_ino && a.st_dev == b.st_dev)
       continue;
-    fds[t] = open(path, O_RDONLY | O_CLOEXEC);
-    if (fds[t] < 0)
-      return minirt_fail(err, errno, "open `%s`", path);
+    fds[t] = steal_fd(&fd);
   }
   return 0;
 }
