@@ -11,7 +11,7 @@
 # (tests/vm/run-systemd.sh); libsystemd-dev: sd-bus for the systemd driver.
 set -eu
 pkgs="meson ninja-build gcc libc6-dev pkg-config libjson-c-dev libseccomp-dev
-libcap-ng-dev libcriterion-dev busybox-static bats jq procps
+libcriterion-dev busybox-static bats jq procps
 util-linux podman conmon catatonit containerd docker.io qemu-system-x86
 linux-image-amd64 crun runc time file criu uidmap zsh fish go-md2man man-db
 build-essential dpkg-dev debhelper fakeroot lintian

@@ -57,8 +57,7 @@ void cli_print_version(FILE *out) {
    * features; both lists come from meson.build. */
   fprintf(out,
           "minirt version %s\ncommit: %s\nspec: %s\nlibseccomp: %s\n"
-          "libcap-ng: %s\njson-c: %s\n%s\n",
+          "json-c: %s\n%s\n",
           MINIRT_VERSION, MINIRT_COMMIT, MINIRT_OCI_VERSION,
-          MINIRT_LIBSECCOMP_VERSION, MINIRT_LIBCAPNG_VERSION,
-          MINIRT_JSONC_VERSION, MINIRT_FEATURES);
+          MINIRT_LIBSECCOMP_VERSION, MINIRT_JSONC_VERSION, MINIRT_FEATURES);
 }

@@ -1,77 +1,101 @@
+/* process.capabilities with capget/capset and prctl. Not libcap-ng: its
+ * constructor probes /proc and prctl in every minirt command, and it reads
+ * /proc/<tid>/status five times while one container process gets its
+ * capabilities (~60 us); what is needed here is three system calls. */
 #include "linux/process/capabilities.h"
 
-#include <cap-ng.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Bits of one set, as the kernel's two 32-bit words. */
+struct capmask {
+  uint32_t w[2];
+};
+
+static void mask_add(struct capmask *m, int cap) {
+  m->w[cap / 32] |= 1u << (cap % 32);
+}
+
+static bool mask_has(const struct capmask *m, int cap) {
+  return (m->w[cap / 32] >> (cap % 32)) & 1u;
+}
 
 /* Highest capability the running kernel knows; names above it are skipped
- * like runc does, so one config works on older kernels. */
+ * like runc does, so one config works on older kernels. PR_CAPBSET_READ
+ * answers EINVAL above it, so no /proc file is read: usually one call. */
 static int kernel_last_cap(void) {
   static int last = -1;
   if (last >= 0)
     return last;
-  unsigned long v = CAP_LAST_CAP;
-  FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-  if (f != NULL) {
-    if (fscanf(f, "%lu", &v) != 1)
-      v = CAP_LAST_CAP;
-    fclose(f);
-  }
-  last = (int)v;
+  int c = CAP_LAST_CAP;
+  while (c > 0 && prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) < 0 &&
+         errno == EINVAL)
+    c--;
+  last = c;
   return last;
 }
 
-/* Adds every capability of `set` to libcap-ng's pending state for `type`. */
-static int add_set(const struct oci_strv *set, capng_type_t type,
-                   const char *field, struct minirt_error *err) {
-  for (size_t i = 0; i < set->n; i++) {
+static int caps_get(struct __user_cap_data_struct d[2]) {
+  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+  return (int)syscall(SYS_capget, &h, d);
+}
+
+static int caps_set(const struct __user_cap_data_struct d[2]) {
+  struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+  return (int)syscall(SYS_capset, &h, d);
+}
+
+/* The mask of one config set; unknown names fail, names the kernel does not
+ * know are left out. */
+static int mask_of(const struct oci_strv *set, const char *field,
+                   struct capmask *m, struct minirt_error *err) {
+  memset(m, 0, sizeof *m);
+  for (size_t i = 0; set != NULL && i < set->n; i++) {
     int cap = oci_capability_from_string(set->v[i]);
     if (cap < 0)
       return minirt_fail_msg(err, EINVAL,
                              "process.capabilities.%s: unknown capability `%s`",
                              field, set->v[i]);
-    if (cap > kernel_last_cap())
-      continue;
-    if (capng_update(CAPNG_ADD, type, (unsigned)cap) < 0)
-      return minirt_fail_msg(err, EINVAL,
-                             "process.capabilities.%s: cannot add `%s`", field,
-                             set->v[i]);
+    if (cap <= kernel_last_cap())
+      mask_add(m, cap);
   }
   return 0;
 }
 
 int capabilities_apply_bounding(const struct oci_capabilities *caps,
                                 struct minirt_error *err) {
-  capng_clear(CAPNG_SELECT_BOUNDS);
-  if (caps != NULL) {
-    int ret = add_set(&caps->bounding, CAPNG_BOUNDING_SET, "bounding", err);
-    if (ret < 0)
-      return ret;
+  struct capmask keep;
+  int ret = mask_of(caps != NULL ? &caps->bounding : NULL, "bounding", &keep,
+                    err);
+  if (ret < 0)
+    return ret;
+  for (int cap = 0; cap <= kernel_last_cap(); cap++) {
+    if (mask_has(&keep, cap))
+      continue;
+    /* Dropping needs CAP_SETPCAP; one that is already gone needs nothing. */
+    if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0 &&
+        prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) != 0)
+      return minirt_fail(err, errno == EINVAL ? EINVAL : EPERM,
+                         "drop capabilities from the bounding set");
   }
-  /* libcap-ng drops the bounding set only if CAP_SETPCAP is effective now;
-   * it reports that as -4 rather than through errno. */
-  int rc = capng_apply(CAPNG_SELECT_BOUNDS);
-  if (rc < 0)
-    return minirt_fail(err, rc == -4 ? EPERM : (errno ? errno : EPERM),
-                       "drop capabilities from the bounding set");
   return 0;
 }
 
 int capabilities_raise_effective(struct minirt_error *err) {
-  capng_clear(CAPNG_SELECT_BOTH);
-  if (capng_get_caps_process() < 0)
+  struct __user_cap_data_struct d[2];
+  if (caps_get(d) < 0)
     return minirt_fail(err, errno, "read the process capabilities");
-  for (int cap = 0; cap <= kernel_last_cap(); cap++)
-    if (capng_have_capability(CAPNG_PERMITTED, (unsigned)cap))
-      capng_update(CAPNG_ADD, CAPNG_EFFECTIVE, (unsigned)cap);
-  if (capng_apply(CAPNG_SELECT_CAPS) < 0)
-    return minirt_fail(err, errno ? errno : EPERM,
-                       "raise the effective capabilities");
+  d[0].effective = d[0].permitted;
+  d[1].effective = d[1].permitted;
+  if (caps_set(d) < 0)
+    return minirt_fail(err, errno, "raise the effective capabilities");
   return 0;
 }
 
@@ -87,9 +111,10 @@ static bool strv_has(const struct oci_strv *v, const char *name) {
  * the container (buildah and `runc spec` ask for such sets). It is skipped
  * silently: core warns once at create (oci_ambient_unraisable()), not on
  * every exec. */
-static int add_ambient(const struct oci_capabilities *caps,
-                       struct minirt_error *err) {
-  for (size_t i = 0; i < caps->ambient.n; i++) {
+static int ambient_of(const struct oci_capabilities *caps, struct capmask *m,
+                      struct minirt_error *err) {
+  memset(m, 0, sizeof *m);
+  for (size_t i = 0; caps != NULL && i < caps->ambient.n; i++) {
     const char *name = caps->ambient.v[i];
     int cap = oci_capability_from_string(name);
     if (cap < 0)
@@ -100,50 +125,44 @@ static int add_ambient(const struct oci_capabilities *caps,
     if (!strv_has(&caps->permitted, name) ||
         !strv_has(&caps->inheritable, name))
       continue;
-    capng_update(CAPNG_ADD, CAPNG_AMBIENT, (unsigned)cap);
+    mask_add(m, cap);
   }
+  return 0;
+}
+
+static int apply_ambient(const struct capmask *amb, struct minirt_error *err) {
+  bool any = amb->w[0] != 0 || amb->w[1] != 0;
+  /* A kernel without ambient capabilities (before 4.3) has none to clear. */
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+      (errno != EINVAL || any))
+    return minirt_fail(err, errno, "set ambient capabilities");
+  for (int cap = 0; any && cap <= kernel_last_cap(); cap++)
+    if (mask_has(amb, cap) &&
+        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0,
+              0) < 0)
+      return minirt_fail(err, errno,
+                         "set ambient capabilities (each must also be "
+                         "permitted and inheritable)");
   return 0;
 }
 
 int capabilities_apply(const struct oci_capabilities *caps,
                        struct minirt_error *err) {
-  /* Start from the current bounding set so that capng_apply below does not
-   * try to change it again (it is already final). */
-  capng_clear(CAPNG_SELECT_CAPS);
-  capng_clear(CAPNG_SELECT_AMBIENT);
-  if (caps != NULL) {
-    static const struct {
-      size_t off;
-      capng_type_t type;
-      const char *field;
-    } sets[] = {
-        {offsetof(struct oci_capabilities, effective), CAPNG_EFFECTIVE,
-         "effective"},
-        {offsetof(struct oci_capabilities, permitted), CAPNG_PERMITTED,
-         "permitted"},
-        {offsetof(struct oci_capabilities, inheritable), CAPNG_INHERITABLE,
-         "inheritable"},
-    };
-    for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
-      const struct oci_strv *set =
-          (const struct oci_strv *)((const char *)caps + sets[i].off);
-      int ret = add_set(set, sets[i].type, sets[i].field, err);
-      if (ret < 0)
-        return ret;
-    }
-    int ret = add_ambient(caps, err);
-    if (ret < 0)
-      return ret;
-  }
-  errno = 0;
-  if (capng_apply(CAPNG_SELECT_CAPS) < 0)
-    return minirt_fail(err, errno ? errno : EPERM, "set capabilities");
-  /* Ambient capabilities must also be permitted and inheritable; the kernel
-   * refuses the others with EPERM, which names the config error. */
-  errno = 0;
-  if (capng_apply(CAPNG_SELECT_AMBIENT) < 0)
-    return minirt_fail(err, errno ? errno : EPERM,
-                       "set ambient capabilities (each must also be "
-                       "permitted and inheritable)");
-  return 0;
+  struct capmask eff, prm, inh, amb;
+  int ret;
+  if ((ret = mask_of(caps != NULL ? &caps->effective : NULL, "effective", &eff,
+                     err)) < 0 ||
+      (ret = mask_of(caps != NULL ? &caps->permitted : NULL, "permitted", &prm,
+                     err)) < 0 ||
+      (ret = mask_of(caps != NULL ? &caps->inheritable : NULL, "inheritable",
+                     &inh, err)) < 0 ||
+      (ret = ambient_of(caps, &amb, err)) < 0)
+    return ret;
+  struct __user_cap_data_struct d[2];
+  for (int i = 0; i < 2; i++)
+    d[i] = (struct __user_cap_data_struct){
+        .effective = eff.w[i], .permitted = prm.w[i], .inheritable = inh.w[i]};
+  if (caps_set(d) < 0)
+    return minirt_fail(err, errno, "set capabilities");
+  return apply_ambient(&amb, err);
 }

@@ -1,4 +1,5 @@
-/* process.capabilities with libcap-ng. */
+/* process.capabilities: the bounding, effective, permitted, inheritable and
+ * ambient sets of a container process. */
 #ifndef MINIRT_LINUX_PROCESS_CAPABILITIES_H
 #define MINIRT_LINUX_PROCESS_CAPABILITIES_H
 
