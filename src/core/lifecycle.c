@@ -443,7 +443,8 @@ static int start_container(const struct minirt_global *g, const char *id,
   /* No status write: a missing exec.fifo is what says "started". */
   if (ret == 0)
     unlinkat(h.dirfd, "exec.fifo", 0);
-  if (ret == 0) {
+  /* The state is built only for hooks that read it. */
+  if (ret == 0 && hook_list(cfg, "poststart")->n > 0) {
     _cleanup_free_ char *state = NULL;
     struct minirt_error e = {0};
     /* A failing poststart hook is only a warning (runtime-spec). */
@@ -663,7 +664,7 @@ static int delete_container(const struct minirt_global *g, const char *id,
     minirt_error_clear(err);
     ret = 0;
   }
-  if (ret == 0 && h.status != NULL) {
+  if (ret == 0 && h.status != NULL && hook_list(cfg, "poststop")->n > 0) {
     _cleanup_free_ char *state = NULL;
     struct minirt_error e = {0};
     if (container_state_json(&h, cfg, CONTAINER_STOPPED, false, &state, &e) < 0 ||

@@ -118,6 +118,12 @@ int write_file_atomic(int dirfd, const char *name, const char *data,
 }
 
 int mkdir_p(const char *path, mode_t mode, struct minirt_error *err) {
+  /* Usually the whole path exists (a state root): one call, not one per
+   * component. */
+  if (mkdir(path, mode) == 0 || errno == EEXIST)
+    return 0;
+  if (errno != ENOENT)
+    return minirt_fail(err, errno, "mkdir `%s`", path);
   _cleanup_free_ char *p = strdup(path);
   if (p == NULL)
     return minirt_fail(err, ENOMEM, "mkdir `%s`", path);

@@ -446,17 +446,33 @@ static int apply_unified(const char *path, const struct oci_kv *u,
 
 /* ---- devices ---- */
 
+/* One write per rule (the kernel takes one rule per write) through one fd
+ * per file: the rules of a spec's devices list are a dozen opens saved. */
+static int devices_v1_write(int dirfd, int *fd, const char *file,
+                            const char *rule, struct minirt_error *err) {
+  if (*fd < 0 && (*fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC)) < 0)
+    return minirt_fail(err, errno, "write `%s` to `%s`", rule, file);
+  size_t len = strlen(rule);
+  ssize_t w = write(*fd, rule, len);
+  if (w < 0 || (size_t)w != len)
+    return minirt_fail(err, w < 0 ? errno : EIO, "write `%s` to `%s`", rule,
+                       file);
+  return 0;
+}
+
 static int devices_v1(int fd, const struct cgroup_dev_rule *r, size_t n,
                       struct minirt_error *err) {
-  int ret = cgroup_write(fd, "devices.deny", "a", err);
+  _cleanup_close_ int allow = -1, deny = -1;
+  int ret = devices_v1_write(fd, &deny, "devices.deny", "a", err);
   for (size_t i = 0; ret == 0 && i < n; i++) {
     char buf[96];
     cgroup_dev_rule_format(&r[i], buf, sizeof buf);
     /* The spec's usual first rule (deny all) repeats the reset above. */
     if (i == 0 && !r[i].allow && strcmp(buf, "a") == 0)
       continue;
-    ret = cgroup_write(fd, r[i].allow ? "devices.allow" : "devices.deny", buf,
-                       err);
+    ret = r[i].allow
+              ? devices_v1_write(fd, &allow, "devices.allow", buf, err)
+              : devices_v1_write(fd, &deny, "devices.deny", buf, err);
   }
   return ret;
 }

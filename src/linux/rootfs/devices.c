@@ -72,17 +72,32 @@ static int bind_host_node(int parent, const char *base, const char *host,
   return 0;
 }
 
-static int create_device(int root_fd, const struct dev_spec *d, bool in_user_ns,
-                         struct minirt_error *err) {
-  const char *base = NULL;
-  _cleanup_close_ int parent = open_parent(root_fd, d->path, &base, err);
-  if (parent < 0)
-    return parent;
+/* What makes the chmod and chown after a mknod needless: the umask, and
+ * who we are (a new node is ours, its group ours unless the directory is
+ * setgid). Read once for all nodes. */
+struct dev_ids {
+  mode_t umask;
+  uid_t uid;
+  gid_t gid;
+};
+
+static void dev_ids_get(struct dev_ids *ids) {
+  ids->umask = umask(0);
+  umask(ids->umask);
+  ids->uid = geteuid();
+  ids->gid = getegid();
+}
+
+static int create_device_at(int parent, const char *base,
+                            const struct dev_spec *d, bool in_user_ns,
+                            const struct dev_ids *ids,
+                            struct minirt_error *err) {
   if (in_user_ns && d->type != 'p')
     return bind_host_node(parent, base, d->path, err);
   mode_t kind = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
   dev_t dev = d->type == 'p' ? 0 : makedev(d->major, d->minor);
-  if (mknodat(parent, base, kind | (d->mode & 07777), dev) < 0) {
+  mode_t mode = d->mode & 07777;
+  if (mknodat(parent, base, kind | mode, dev) < 0) {
     /* An existing node (a bind-mounted host /dev, or a configured device
      * that replaces a default one) is kept as it is. */
     if (errno == EEXIST)
@@ -90,15 +105,28 @@ static int create_device(int root_fd, const struct dev_spec *d, bool in_user_ns,
     return minirt_fail(err, errno, "mknod `%s`", d->path);
   }
   /* mknod obeys the umask; the config's mode does not. */
-  if (fchmodat(parent, base, d->mode & 07777, 0) < 0)
+  if ((mode & ids->umask) != 0 && fchmodat(parent, base, mode, 0) < 0)
     return minirt_fail(err, errno, "chmod `%s`", d->path);
-  if (fchownat(parent, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+  struct stat dir;
+  bool owned = d->uid == ids->uid && d->gid == ids->gid &&
+               fstat(parent, &dir) == 0 && !(dir.st_mode & S_ISGID);
+  if (!owned && fchownat(parent, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
     return minirt_fail(err, errno, "chown `%s`", d->path);
   return 0;
 }
 
+static int create_device(int root_fd, const struct dev_spec *d, bool in_user_ns,
+                         const struct dev_ids *ids, struct minirt_error *err) {
+  const char *base = NULL;
+  _cleanup_close_ int parent = open_parent(root_fd, d->path, &base, err);
+  if (parent < 0)
+    return parent;
+  return create_device_at(parent, base, d, in_user_ns, ids, err);
+}
+
 static int configured_devices(const struct oci_config *cfg, int root_fd,
-                              bool in_user_ns, struct minirt_error *err) {
+                              bool in_user_ns, const struct dev_ids *ids,
+                              struct minirt_error *err) {
   if (cfg->linux_ == NULL)
     return 0;
   for (size_t i = 0; i < cfg->linux_->n_devices; i++) {
@@ -118,7 +146,7 @@ static int configured_devices(const struct oci_config *cfg, int root_fd,
         .uid = od->has_uid ? od->uid : 0,
         .gid = od->has_gid ? od->gid : 0,
     };
-    int ret = create_device(root_fd, &d, in_user_ns, err);
+    int ret = create_device(root_fd, &d, in_user_ns, ids, err);
     if (ret < 0) {
       minirt_error_prefix(err, "linux.devices[%zu]: ", i);
       return ret;
@@ -153,21 +181,25 @@ static int dev_links(int dev_fd, bool devpts, struct minirt_error *err) {
 
 int devices_setup(const struct oci_config *cfg, int root_fd, bool in_user_ns,
                   struct minirt_error *err) {
-  int ret = configured_devices(cfg, root_fd, in_user_ns, err);
+  struct dev_ids ids;
+  dev_ids_get(&ids);
+  int ret = configured_devices(cfg, root_fd, in_user_ns, &ids, err);
   if (ret < 0)
     return ret;
   if (!mounts_has(cfg, "/dev", "tmpfs"))
     return 0;
+  /* The default nodes all live in /dev: it is resolved once. */
+  _cleanup_close_ int dev = safe_mkpath_in_root(root_fd, "/dev", false, err);
+  if (dev < 0)
+    return dev;
   for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0];
        i++) {
-    ret = create_device(root_fd, &default_devices[i], in_user_ns, err);
+    const struct dev_spec *d = &default_devices[i];
+    ret = create_device_at(dev, d->path + strlen("/dev/"), d, in_user_ns, &ids,
+                           err);
     if (ret < 0)
       return ret;
   }
-  _cleanup_close_ int dev =
-      safe_open_in_root(root_fd, "/dev", O_PATH | O_DIRECTORY, 0);
-  if (dev < 0)
-    return minirt_fail(err, -dev, "open `/dev` in the rootfs");
   return dev_links(dev, mounts_has(cfg, "/dev/pts", "devpts"), err);
 }
 

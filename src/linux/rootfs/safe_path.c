@@ -130,7 +130,8 @@ int safe_open_in_root(int root_fd, const char *path, int flags, mode_t mode) {
 }
 
 /* Creates `name` in the already-resolved parent. Since `name` does not
- * exist, resolving "prefix/name" in the root gives exactly parent/name. */
+ * exist, resolving "prefix/name" in the root gives exactly parent/name.
+ * 1: a directory made here; 0: made by someone else or a file; -errno. */
 static int create_component(int parent, const char *name, bool file) {
   if (file) {
     int fd = openat(parent, name,
@@ -140,9 +141,9 @@ static int create_component(int parent, const char *name, bool file) {
     close(fd);
     return 0;
   }
-  if (mkdirat(parent, name, 0755) < 0 && errno != EEXIST)
-    return -errno;
-  return 0;
+  if (mkdirat(parent, name, 0755) == 0)
+    return 1;
+  return errno == EEXIST ? 0 : -errno;
 }
 
 /* A component that exists as a dangling symlink: continue with its target
@@ -191,7 +192,12 @@ static int mkpath_walk(int root_fd, const char *path, bool is_file, int depth,
       int r = create_component(parent, p, last && is_file);
       if (r < 0)
         return minirt_fail(err, -r, "create `%s` in the rootfs", buf);
-      cfd = safe_open_in_root(root_fd, buf, flags, 0);
+      /* A directory we just made (r == 1) is opened where it is: with
+       * O_NOFOLLOW|O_DIRECTORY a swap for a symlink cannot be followed.
+       * Anything else is resolved in the root again. */
+      cfd = r == 1 ? openat(parent, p, flags | O_NOFOLLOW | O_CLOEXEC) : -1;
+      if (cfd < 0)
+        cfd = safe_open_in_root(root_fd, buf, flags, 0);
     }
     if (cfd == -ENOENT && depth < MAX_SYMLINKS) {
       _cleanup_free_ char *next = NULL;
