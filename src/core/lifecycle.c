@@ -91,7 +91,7 @@ int resolve_paths(const struct create_opts *o,
                          const struct oci_config *cfg, char **bundle,
                          char **rootfs, struct minirt_error *err) {
   const char *b = o->bundle != NULL ? o->bundle : ".";
-  *bundle = realpath(b, NULL);
+  *bundle = canonical_path(b);
   if (*bundle == NULL)
     return minirt_fail(err, errno, "bundle `%s`", b);
   _cleanup_free_ char *joined = NULL;
@@ -101,7 +101,7 @@ int resolve_paths(const struct create_opts *o,
       return minirt_fail(err, ENOMEM, "root.path");
     r = joined;
   }
-  *rootfs = realpath(r, NULL);
+  *rootfs = canonical_path(r);
   if (*rootfs == NULL)
     return minirt_fail(err, errno, "root.path `%s`", cfg->root->path);
   struct stat st;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,4 +140,20 @@ int mkdir_p(const char *path, mode_t mode, struct minirt_error *err) {
     }
   }
   return 0;
+}
+
+char *canonical_path(const char *path) {
+  int fd = open(path, O_PATH | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  char link[32], buf[PATH_MAX];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t n = readlink(link, buf, sizeof buf - 1);
+  close(fd);
+  /* Not an absolute path: no /proc, or something that is not a file in the
+   * tree (the kernel would say "anon_inode:..."). */
+  if (n <= 0 || (size_t)n >= sizeof buf - 1 || buf[0] != '/')
+    return realpath(path, NULL);
+  buf[n] = '\0';
+  return strdup(buf);
 }

@@ -27,6 +27,11 @@ int write_file_atomic(int dirfd, const char *name, const char *data,
                       size_t len, mode_t mode, struct minirt_error *err);
 /* mkdir -p; existing directories are fine. */
 int mkdir_p(const char *path, mode_t mode, struct minirt_error *err);
+/* The canonical absolute path of an existing file, like realpath(3) but in
+ * three system calls (open O_PATH, readlink of /proc/self/fd/N, close)
+ * instead of a readlink per component; realpath(3) where /proc is missing.
+ * Returns a malloc'd path or NULL with errno set. */
+char *canonical_path(const char *path);
 /* Writes all of buf to fd, retrying on EINTR and short writes. */
 int write_all(int fd, const void *buf, size_t len);
 
