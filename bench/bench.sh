@@ -318,7 +318,7 @@ inner() {
   local kv rt
   for kv in $BENCH_BINS; do
     BIN[${kv%%=*}]=${kv#*=}
-    ROOT[${kv%%=*}]=$BENCH_TMP/root-${kv%%=*}
+    ROOT[${kv%%=*}]=$BENCH_TMP/roots/root-${kv%%=*}
   done
   mkdir -p "$BENCH_TMP/data"
   # The floor program (bench/floor.c) takes what a runtime would read from
@@ -326,7 +326,7 @@ inner() {
   local floor_rts=$BENCH_RUNTIMES
   if [ -x "$BENCH_TMP/floor" ]; then
     BIN[floor]=$BENCH_TMP/floor
-    ROOT[floor]=$BENCH_TMP/root-floor
+    ROOT[floor]=$BENCH_TMP/roots/root-floor
     export FLOOR_ROOTFS=$BENCH_TMP/rootfs FLOOR_CGROUP=$BENCH_CGPARENT FLOOR_HIER
     if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
       FLOOR_HIER=/sys/fs/cgroup
@@ -490,7 +490,7 @@ cgparent=minirt-bench-$$
 cleanup_containers() {
   local rt ids id r
   for rt in $runtimes; do
-    r=$tmp/root-$rt
+    r=$tmp/roots/root-$rt
     [ -d "$r" ] || continue
     ids=$( { timeout -k 1 5 "${BINPATH[$rt]}" --root "$r" list -q 2>/dev/null || true; ls -A "$r"; } | sort -u)
     for id in $ids; do
@@ -541,11 +541,16 @@ cleanup() {
   for d in /sys/fs/cgroup/*/"$cgparent"; do
     [ -d "$d" ] && echo "bench: could not remove cgroup $d" >&2
   done
+  umount "$tmp/roots" 2>/dev/null || umount -l "$tmp/roots" 2>/dev/null || true
   rm -rf "$tmp"
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+# Every runtime's --root on a tmpfs, where /run/minirt, /run/crun and
+# /run/runc live on a real host (the temp dir itself may be on a disk).
+mkdir "$tmp/roots"
+mount -t tmpfs -o mode=0700,size=256m minirt-bench-roots "$tmp/roots"
 
 # One rootfs and one config template for all runtimes; only the container id
 # (and with it the cgroup path) differs per container.
@@ -582,6 +587,12 @@ load_configs
 # The floor program: compiled here so it is always the committed source.
 floor_note="not measured (no C compiler)"
 if command -v cc >/dev/null; then
+  # The driver of the parallel loops (bench/loop.c); load.sh falls back to a
+  # bash loop without it.
+  if ! cc -O2 -Wall -Wextra -Werror -o "$tmp/loop" "$here/loop.c" 2>"$tmp/loop.err"; then
+    echo "bench: bench/loop.c did not compile: $(head -n 1 "$tmp/loop.err")" >&2
+    status=1
+  fi
   if cc -O2 -Wall -Wextra -Werror -o "$tmp/floor" "$here/floor.c" 2>"$tmp/floor.err"; then
     floor_note="$(cc --version | head -n 1), -O2"
   else
