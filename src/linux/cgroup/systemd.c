@@ -39,19 +39,20 @@ int cgroup_systemd_connect(bool user, const char *unit,
                            struct cgroup_systemd **out,
                            struct minirt_error *err) {
   *out = NULL;
-  _cleanup_free_ char *addr = dbus_bus_default_address(user, err);
-  if (addr == NULL) {
+  _cleanup_free_ char *addr = NULL;
+  int r = dbus_bus_default_address(user, &addr, err);
+  if (r < 0) {
     minirt_error_prefix(err,
                         "systemd unit `%s`: connect to the systemd %s "
                         "instance over D-Bus: ",
                         unit, user ? "user" : "system");
-    return -(err->errnum != 0 ? err->errnum : EINVAL);
+    return r;
   }
   struct cgroup_systemd *sd = calloc(1, sizeof *sd);
   if (sd == NULL)
     return minirt_fail(err, ENOMEM, "systemd unit `%s`", unit);
   sd->user = user;
-  int r = dbus_bus_open(addr, &sd->bus, err);
+  r = dbus_bus_open(addr, &sd->bus, err);
   if (r < 0) {
     free(sd);
     minirt_error_prefix(err,

@@ -43,28 +43,25 @@ void dbus_error_reply_free(struct dbus_error_reply *e) {
   e->name = e->message = NULL;
 }
 
-char *dbus_bus_default_address(bool user, struct minirt_error *err) {
+int dbus_bus_default_address(bool user, char **out, struct minirt_error *err) {
   const char *a =
       getenv(user ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS");
-  char *out = NULL;
+  *out = NULL;
   if (a != NULL && a[0] != '\0')
-    out = strdup(a);
+    *out = strdup(a);
   else if (!user)
-    out = strdup("unix:path=/run/dbus/system_bus_socket");
+    *out = strdup("unix:path=/run/dbus/system_bus_socket");
   else {
     const char *xdg = getenv("XDG_RUNTIME_DIR");
-    if (xdg == NULL || xdg[0] == '\0') {
-      minirt_fail_msg(err, ENOENT,
-                      "no D-Bus user bus: neither $DBUS_SESSION_BUS_ADDRESS "
-                      "nor $XDG_RUNTIME_DIR is set");
-      return NULL;
-    }
-    if (asprintf(&out, "unix:path=%s/bus", xdg) < 0)
-      out = NULL;
+    if (xdg == NULL || xdg[0] == '\0')
+      return minirt_fail_msg(err, ENOENT,
+                             "no D-Bus user bus: neither "
+                             "$DBUS_SESSION_BUS_ADDRESS nor $XDG_RUNTIME_DIR "
+                             "is set");
+    if (asprintf(out, "unix:path=%s/bus", xdg) < 0)
+      *out = NULL;
   }
-  if (out == NULL)
-    minirt_fail(err, ENOMEM, "D-Bus address");
-  return out;
+  return *out != NULL ? 0 : minirt_fail(err, ENOMEM, "D-Bus address");
 }
 
 static int64_t now_ms(void) {

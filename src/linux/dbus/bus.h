@@ -18,10 +18,10 @@ struct dbus_error_reply {
 };
 void dbus_error_reply_free(struct dbus_error_reply *e);
 
-/* The address the bus is at: $DBUS_SYSTEM_BUS_ADDRESS or the system bus
- * socket; with `user`, $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus.
- * NULL (err says why) when the user bus has no address. Malloc'd. */
-char *dbus_bus_default_address(bool user, struct minirt_error *err);
+/* The address the bus is at (*out malloc'd): $DBUS_SYSTEM_BUS_ADDRESS or
+ * the system bus socket; with `user`, $DBUS_SESSION_BUS_ADDRESS or
+ * $XDG_RUNTIME_DIR/bus (-ENOENT when neither is set). */
+int dbus_bus_default_address(bool user, char **out, struct minirt_error *err);
 
 /* Connects to the first usable entry of `address`, authenticates with the
  * socket's credentials and says Hello. */

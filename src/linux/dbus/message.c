@@ -82,8 +82,10 @@ static int read_field(struct dbus_reader *r, struct dbus_message *m,
   if (want == NULL) {
     const char *s = sig;
     ret = dbus_skip(r, &s);
-    if (ret == 0 && *s != '\0')
-      ret = -EBADMSG, r->why = "variant signature holds more than one type";
+    if (ret == 0 && *s != '\0') {
+      ret = -EBADMSG;
+      r->why = "variant signature holds more than one type";
+    }
     if (ret < 0)
       return minirt_fail_msg(err, EBADMSG, "D-Bus message header field %u: %s",
                              code, r->why);
