@@ -8,14 +8,16 @@
 # go-md2man: the man pages; dpkg-dev debhelper fakeroot lintian: the package
 # lane (tests/package/check.sh).
 # systemd dbus: PID 1 and the system bus of the systemd VM lane
-# (tests/vm/run-systemd.sh); libsystemd-dev: sd-bus for the systemd driver.
+# (tests/vm/run-systemd.sh); dbus-daemon also serves the host tests of
+# minirt's D-Bus client (tests/unit/test_dbus_bus.c,
+# tests/integration/systemd-absent.bats).
 set -eu
 pkgs="meson ninja-build gcc libc6-dev pkg-config libjson-c-dev libseccomp-dev
 libcriterion-dev busybox-static bats jq procps
 util-linux podman conmon catatonit containerd docker.io qemu-system-x86
 linux-image-amd64 crun runc time file criu uidmap zsh fish go-md2man man-db
 build-essential dpkg-dev debhelper fakeroot lintian
-systemd dbus libsystemd-dev"
+systemd dbus"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

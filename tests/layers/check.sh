@@ -1,7 +1,8 @@
 #!/bin/bash
 # The include rule of docs/architecture.md, checked on the source tree:
 # includes run only down the layers
-#   cli > core > linux (top) > linux/{cgroup,rootfs,process} > spec > util
+#   cli > core > linux (top) > linux/{cgroup,rootfs,process} > linux/dbus,
+#   spec > util
 # or sideways inside one folder; a file of another subsystem folder at the
 # same level is reached only through that folder's face header (cgroup.h,
 # rootfs.h, process.h), never its internal ones. Prints TAP, one test per
@@ -19,6 +20,7 @@ level() { # path relative to src -> number (higher calls lower)
     cli/*) echo 5 ;;
     core/*) echo 4 ;;
     linux/cgroup/* | linux/rootfs/* | linux/process/*) echo 2 ;;
+    linux/dbus/*) echo 1 ;; # a D-Bus client below the subsystems (systemd.c)
     linux/*) echo 3 ;;
     spec/*) echo 1 ;;
     util/*) echo 0 ;;

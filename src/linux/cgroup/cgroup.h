@@ -97,7 +97,8 @@ int cgroup_create_with_devices(const char *path,
  * systemd makes with the init's pid in it; the resources are set as unit
  * properties (so systemd never resets them) and written to the files. */
 struct cgroup_systemd; /* a D-Bus connection to systemd */
-/* True when minirt was built with sd-bus (libsystemd). */
+/* Always true: the driver is built in (src/linux/dbus/ is our own D-Bus
+ * client); kept for `features`. */
 bool cgroup_systemd_supported(void);
 /* cgroupsPath "slice:prefix:name" (NULL: "system.slice:minirt:<id>", the
  * user instance defaults to user.slice) -> the unit ("prefix-name.scope",
@@ -106,8 +107,7 @@ int cgroup_systemd_unit_names(const char *cgroups_path, const char *id,
                               bool user, char **unit, char **slice,
                               struct minirt_error *err);
 /* The system instance, or with `user` the caller's own (as runc:
- * rootless). The error names `unit`. Without sd-bus: -ENOTSUP, "minirt
- * was built without systemd support". */
+ * rootless). The error names `unit` and the bus address. */
 int cgroup_systemd_connect(bool user, const char *unit,
                            struct cgroup_systemd **out,
                            struct minirt_error *err);

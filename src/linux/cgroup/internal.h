@@ -41,10 +41,6 @@ int cgroup_apply_blkio(const char *path, const struct oci_blkio *b,
 int cgroup_devices_attach_bpf(int dirfd, const struct cgroup_dev_rule *r,
                               size_t n, struct minirt_error *err);
 
-/* sdbus_dl.c (built with systemd support): opens libsystemd on first use,
- * so that commands without --systemd-cgroup never load it. */
-int sdbus_load(struct minirt_error *err);
-
 /* The systemd driver (systemd.c), once the unit exists: puts `pid` into
  * `path` in the hierarchies systemd does not manage (every v1 one, made
  * with parents when missing; where systemd put it already the write

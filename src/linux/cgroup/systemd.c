@@ -1,33 +1,30 @@
 /* The systemd cgroup driver: the container's cgroup is a transient unit
- * that systemd makes over D-Bus (sd-bus), as runc and crun do. A scope
- * with Delegate=yes and the init's pid in PIDs (systemd moves it there),
- * the resources as unit properties (systemd_props.c) and in the files
- * (resources.c): the files are what the kernel enforces, the properties
- * keep systemd from resetting them when it re-applies the unit. */
+ * that systemd makes over D-Bus (our own client, src/linux/dbus/), as runc
+ * and crun do. A scope with Delegate=yes and the init's pid in PIDs
+ * (systemd moves it there), the resources as unit properties
+ * (systemd_props.c) and in the files (resources.c): the files are what the
+ * kernel enforces, the properties keep systemd from resetting them when it
+ * re-applies the unit. */
 #include "linux/cgroup/internal.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "config.h"
+#include "linux/dbus/bus.h"
 #include "util/cleanup.h"
-
-#if MINIRT_HAVE_SYSTEMD
-#include <systemd/sd-bus.h>
 
 #define SD_DEST "org.freedesktop.systemd1"
 #define SD_PATH "/org/freedesktop/systemd1"
 #define SD_MANAGER "org.freedesktop.systemd1.Manager"
-/* How long a job may take (runc's figure). */
-#define JOB_TIMEOUT_USEC (30ull * 1000 * 1000)
-#define _cleanup_msg_ __attribute__((cleanup(sd_bus_message_unrefp)))
+/* How long a call or a job may take (runc's figure for jobs). */
+#define TIMEOUT_MS 30000
 
 struct cgroup_systemd {
-  sd_bus *bus;
+  struct dbus_bus *bus;
   bool user;
+  bool watching; /* the JobRemoved match is on the bus */
 };
 
 bool cgroup_systemd_supported(void) {
@@ -38,44 +35,31 @@ static const char *instance(const struct cgroup_systemd *sd) {
   return sd->user ? "user" : "system";
 }
 
-/* Where sd-bus looks, for the error message. */
-static void bus_address(bool user, char *buf, size_t size) {
-  const char *a =
-      getenv(user ? "DBUS_SESSION_BUS_ADDRESS" : "DBUS_SYSTEM_BUS_ADDRESS");
-  const char *xdg = getenv("XDG_RUNTIME_DIR");
-  if (a != NULL && a[0] != '\0')
-    snprintf(buf, size, "%s", a);
-  else if (!user)
-    snprintf(buf, size, "unix:path=/run/dbus/system_bus_socket");
-  else if (xdg != NULL && xdg[0] != '\0')
-    snprintf(buf, size, "unix:path=%s/bus", xdg);
-  else
-    snprintf(buf, size, "$XDG_RUNTIME_DIR is not set");
-}
-
 int cgroup_systemd_connect(bool user, const char *unit,
                            struct cgroup_systemd **out,
                            struct minirt_error *err) {
   *out = NULL;
+  _cleanup_free_ char *addr = NULL;
+  int r = dbus_bus_default_address(user, &addr, err);
+  if (r < 0) {
+    minirt_error_prefix(err,
+                        "systemd unit `%s`: connect to the systemd %s "
+                        "instance over D-Bus: ",
+                        unit, user ? "user" : "system");
+    return r;
+  }
   struct cgroup_systemd *sd = calloc(1, sizeof *sd);
   if (sd == NULL)
     return minirt_fail(err, ENOMEM, "systemd unit `%s`", unit);
   sd->user = user;
-  int r = sdbus_load(err);
+  r = dbus_bus_open(addr, &sd->bus, err);
   if (r < 0) {
     free(sd);
-    minirt_error_prefix(err, "systemd unit `%s`: ", unit);
+    minirt_error_prefix(err,
+                        "systemd unit `%s`: connect to the systemd %s "
+                        "instance over D-Bus (%s): ",
+                        unit, user ? "user" : "system", addr);
     return r;
-  }
-  r = user ? sd_bus_open_user(&sd->bus) : sd_bus_open_system(&sd->bus);
-  if (r < 0) {
-    char addr[256];
-    bus_address(user, addr, sizeof addr);
-    free(sd);
-    return minirt_fail(err, -r,
-                       "systemd unit `%s`: connect to the systemd %s "
-                       "instance over D-Bus (%s)",
-                       unit, user ? "user" : "system", addr);
   }
   *out = sd;
   return 0;
@@ -84,17 +68,43 @@ int cgroup_systemd_connect(bool user, const char *unit,
 void cgroup_systemd_disconnect(struct cgroup_systemd *sd) {
   if (sd == NULL)
     return;
-  sd_bus_flush_close_unref(sd->bus);
+  dbus_bus_close(sd->bus);
   free(sd);
 }
 
-static int bus_fail(struct minirt_error *err, int r, const sd_bus_error *e,
-                    const char *what, const char *unit) {
-  int errnum = r < 0 ? -r : EIO;
-  if (e != NULL && sd_bus_error_is_set(e))
-    return minirt_fail_msg(err, errnum, "systemd unit `%s`: %s: %s", unit, what,
-                           e->message != NULL ? e->message : e->name);
-  return minirt_fail(err, errnum, "systemd unit `%s`: %s", unit, what);
+/* A method of systemd's Manager object. */
+static int manager_call(struct cgroup_systemd *sd, const char *member,
+                        const char *sig, const struct dbus_writer *body,
+                        struct dbus_message *reply, struct dbus_error_reply *e,
+                        struct minirt_error *err) {
+  struct dbus_call c = {.destination = SD_DEST,
+                        .path = SD_PATH,
+                        .interface = SD_MANAGER,
+                        .member = member,
+                        .signature = sig,
+                        .body = body};
+  return dbus_bus_call(sd->bus, &c, TIMEOUT_MS, reply, e, err);
+}
+
+/* A Manager method taking one or two strings. */
+static int manager_call_s(struct cgroup_systemd *sd, const char *member,
+                          const char *a, const char *b,
+                          struct dbus_message *reply,
+                          struct dbus_error_reply *e,
+                          struct minirt_error *err) {
+  struct dbus_writer w;
+  dbus_writer_init(&w);
+  dbus_put_string(&w, a);
+  if (b != NULL)
+    dbus_put_string(&w, b);
+  int r = manager_call(sd, member, b != NULL ? "ss" : "s", &w, reply, e, err);
+  dbus_writer_free(&w);
+  return r;
+}
+
+static void bus_prefix(struct minirt_error *err, const char *what,
+                       const char *unit) {
+  minirt_error_prefix(err, "systemd unit `%s`: %s: ", unit, what);
 }
 
 static const char *unit_of(const char *path) {
@@ -107,6 +117,10 @@ static bool is_slice(const char *unit) {
   return n > 6 && strcmp(unit + n - 6, ".slice") == 0;
 }
 
+static bool has_name(const struct dbus_error_reply *e, const char *name) {
+  return e->name != NULL && strcmp(e->name, name) == 0;
+}
+
 /* ---- jobs ---- */
 
 struct job_wait {
@@ -114,69 +128,101 @@ struct job_wait {
   char *result; /* "done", "failed", "timeout", ... */
 };
 
-static int on_job_removed(sd_bus_message *m, void *data, sd_bus_error *e) {
-  struct job_wait *w = data;
+/* JobRemoved(u id, o job, s unit, s result). */
+static int job_removed(const struct dbus_message *m, const char **job,
+                       const char **result) {
+  if (m->interface == NULL || strcmp(m->interface, SD_MANAGER) != 0 ||
+      m->member == NULL || strcmp(m->member, "JobRemoved") != 0 ||
+      strcmp(m->signature, "uoss") != 0)
+    return -ENOMSG;
+  struct dbus_reader r;
   uint32_t id;
-  const char *path, *unit, *result;
-  if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
-    return 0;
-  if (w->job != NULL && w->result == NULL && strcmp(path, w->job) == 0)
-    w->result = strdup(result);
-  return 0;
+  const char *unit;
+  dbus_message_body(m, &r);
+  int ret = dbus_get_u32(&r, &id);
+  if (ret == 0)
+    ret = dbus_get_path(&r, job);
+  if (ret == 0)
+    ret = dbus_get_string(&r, &unit);
+  if (ret == 0)
+    ret = dbus_get_string(&r, result);
+  return ret;
 }
 
-static uint64_t now_usec(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+static bool is_our_job(const struct dbus_message *m, void *data) {
+  const struct job_wait *w = data;
+  const char *job, *result;
+  return job_removed(m, &job, &result) == 0 && strcmp(job, w->job) == 0;
 }
 
-/* The JobRemoved signal of w->job. The match was added before the call, and
- * sd-bus queues what arrives meanwhile, so a fast job is not missed. */
+/* The JobRemoved signal of w->job. The match was added before the call,
+ * and what arrives meanwhile is queued, so a fast job is not missed. */
 static int job_wait(struct cgroup_systemd *sd, struct job_wait *w,
                     const char *what, const char *unit,
                     struct minirt_error *err) {
-  uint64_t deadline = now_usec() + JOB_TIMEOUT_USEC;
-  while (w->result == NULL) {
-    int r = sd_bus_process(sd->bus, NULL);
-    if (r < 0)
-      return bus_fail(err, r, NULL, what, unit);
-    if (r > 0)
-      continue;
-    uint64_t now = now_usec();
-    if (now >= deadline)
-      return minirt_fail_msg(err, ETIMEDOUT,
-                             "systemd unit `%s`: %s: no answer from the "
-                             "job in 30 s",
-                             unit, what);
-    r = sd_bus_wait(sd->bus, deadline - now);
-    if (r < 0 && r != -EINTR)
-      return bus_fail(err, r, NULL, what, unit);
+  struct dbus_message m;
+  int r = dbus_bus_wait_signal(sd->bus, is_our_job, w, TIMEOUT_MS, &m, err);
+  if (r == -ETIMEDOUT) {
+    minirt_error_clear(err);
+    return minirt_fail_msg(err, ETIMEDOUT,
+                           "systemd unit `%s`: %s: no answer from the "
+                           "job in 30 s",
+                           unit, what);
   }
+  if (r < 0) {
+    bus_prefix(err, what, unit);
+    return r;
+  }
+  const char *job, *result;
+  job_removed(&m, &job, &result);
+  w->result = strdup(result);
+  dbus_message_free(&m);
+  if (w->result == NULL)
+    return minirt_fail(err, ENOMEM, "systemd unit `%s`", unit);
   return 0;
 }
 
-static int watch_jobs(struct cgroup_systemd *sd, struct job_wait *w,
-                      sd_bus_slot **slot, const char *unit,
+/* Once per connection, before the first call that makes a job. */
+static int watch_jobs(struct cgroup_systemd *sd, const char *unit,
                       struct minirt_error *err) {
-  int r = sd_bus_match_signal(sd->bus, slot, SD_DEST, SD_PATH, SD_MANAGER,
-                              "JobRemoved", on_job_removed, w);
-  return r < 0 ? bus_fail(err, r, NULL, "subscribe to JobRemoved", unit) : 0;
+  if (sd->watching)
+    return 0;
+  struct dbus_writer w;
+  dbus_writer_init(&w);
+  dbus_put_string(&w,
+                  "type='signal',sender='" SD_DEST "',interface='" SD_MANAGER
+                  "',member='JobRemoved',path='" SD_PATH "'");
+  struct dbus_call c = {.destination = "org.freedesktop.DBus",
+                        .path = "/org/freedesktop/DBus",
+                        .interface = "org.freedesktop.DBus",
+                        .member = "AddMatch",
+                        .signature = "s",
+                        .body = &w};
+  int r = dbus_bus_call(sd->bus, &c, TIMEOUT_MS, NULL, NULL, err);
+  dbus_writer_free(&w);
+  if (r < 0) {
+    bus_prefix(err, "subscribe to JobRemoved", unit);
+    return r;
+  }
+  sd->watching = true;
+  return 0;
 }
 
-static void job_release(struct job_wait *w, sd_bus_slot *slot) {
+static void job_release(struct job_wait *w) {
   free(w->job);
   free(w->result);
-  sd_bus_slot_unref(slot);
+  w->job = w->result = NULL;
 }
 
-static int reply_job(sd_bus_message *reply, struct job_wait *w,
+static int reply_job(const struct dbus_message *reply, struct job_wait *w,
                      const char *what, const char *unit,
                      struct minirt_error *err) {
   const char *job;
-  int r = sd_bus_message_read(reply, "o", &job);
-  if (r < 0)
-    return bus_fail(err, r, NULL, what, unit);
+  int r = dbus_read_string_body(reply, 'o', what, &job, err);
+  if (r < 0) {
+    minirt_error_prefix(err, "systemd unit `%s`: ", unit);
+    return r;
+  }
   if ((w->job = strdup(job)) == NULL)
     return minirt_fail(err, ENOMEM, "systemd unit `%s`", unit);
   return 0;
@@ -184,52 +230,60 @@ static int reply_job(sd_bus_message *reply, struct job_wait *w,
 
 /* ---- properties ---- */
 
-static int append_devices(sd_bus_message *m, const struct cgroup_sd_prop *p) {
-  int r = sd_bus_message_open_container(m, 'v', "a(ss)");
-  if (r >= 0)
-    r = sd_bus_message_open_container(m, 'a', "(ss)");
-  for (size_t i = 0; r >= 0 && i < p->n; i++)
-    r = sd_bus_message_append(m, "(ss)", p->devs[i].path, p->devs[i].perms);
-  if (r >= 0)
-    r = sd_bus_message_close_container(m);
-  if (r >= 0)
-    r = sd_bus_message_close_container(m);
-  return r;
+/* One (sv) of an a(sv): the name and the variant's signature; the value
+ * follows. */
+static void prop_begin(struct dbus_writer *w, const char *name,
+                       const char *sig) {
+  dbus_open_struct(w);
+  dbus_put_string(w, name);
+  dbus_put_variant(w, sig);
 }
 
-static int append_prop(sd_bus_message *m, const struct cgroup_sd_prop *p) {
+static void put_bool_prop(struct dbus_writer *w, const char *name, bool v) {
+  prop_begin(w, name, "b");
+  dbus_put_bool(w, v);
+}
+
+static void put_string_prop(struct dbus_writer *w, const char *name,
+                            const char *v) {
+  prop_begin(w, name, "s");
+  dbus_put_string(w, v);
+}
+
+static void append_prop(struct dbus_writer *w, const struct cgroup_sd_prop *p) {
   switch (p->type) {
   case CGROUP_SD_U64:
-    return sd_bus_message_append(m, "(sv)", p->name, "t", p->u);
+    prop_begin(w, p->name, "t");
+    dbus_put_u64(w, p->u);
+    return;
   case CGROUP_SD_BOOL:
-    return sd_bus_message_append(m, "(sv)", p->name, "b", (int)p->u);
+    put_bool_prop(w, p->name, p->u != 0);
+    return;
   case CGROUP_SD_STR:
-    return sd_bus_message_append(m, "(sv)", p->name, "s", p->s);
-  default:
-    break;
+    put_string_prop(w, p->name, p->s);
+    return;
+  case CGROUP_SD_BYTES:
+    prop_begin(w, p->name, "ay");
+    dbus_put_bytes(w, p->bytes, p->n);
+    return;
+  case CGROUP_SD_DEVICES: {
+    prop_begin(w, p->name, "a(ss)");
+    struct dbus_array a = dbus_open_array(w, 8);
+    for (size_t i = 0; i < p->n; i++) {
+      dbus_open_struct(w);
+      dbus_put_string(w, p->devs[i].path);
+      dbus_put_string(w, p->devs[i].perms);
+    }
+    dbus_close_array(w, a);
+    return;
   }
-  int r = sd_bus_message_open_container(m, 'r', "sv");
-  if (r >= 0)
-    r = sd_bus_message_append(m, "s", p->name);
-  if (r >= 0 && p->type == CGROUP_SD_BYTES) {
-    r = sd_bus_message_open_container(m, 'v', "ay");
-    if (r >= 0)
-      r = sd_bus_message_append_array(m, 'y', p->bytes, p->n);
-    if (r >= 0)
-      r = sd_bus_message_close_container(m);
-  } else if (r >= 0) {
-    r = append_devices(m, p);
   }
-  if (r >= 0)
-    r = sd_bus_message_close_container(m);
-  return r;
 }
 
-static int append_props(sd_bus_message *m, const struct cgroup_sd_props *p) {
-  int r = 0;
-  for (size_t i = 0; r >= 0 && i < p->n; i++)
-    r = append_prop(m, &p->v[i]);
-  return r;
+static void append_props(struct dbus_writer *w,
+                         const struct cgroup_sd_props *p) {
+  for (size_t i = 0; i < p->n; i++)
+    append_prop(w, &p->v[i]);
 }
 
 static bool unified(void) {
@@ -259,58 +313,43 @@ static int write_files(const char *path, const struct oci_resources *res,
 
 /* ---- start ---- */
 
-static int start_message(struct cgroup_systemd *sd, const char *unit,
-                         const char *slice, pid_t pid,
-                         const struct cgroup_sd_props *props,
-                         sd_bus_message **out) {
-  _cleanup_msg_ sd_bus_message *m = NULL;
+/* StartTransientUnit(s name, s mode, a(sv) properties, a(sa(sv)) aux). */
+static void start_message(struct dbus_writer *w, const char *unit,
+                          const char *slice, pid_t pid,
+                          const struct cgroup_sd_props *props) {
   bool v2 = unified();
-  int r = sd_bus_message_new_method_call(sd->bus, &m, SD_DEST, SD_PATH,
-                                         SD_MANAGER, "StartTransientUnit");
+  dbus_writer_init(w);
+  dbus_put_string(w, unit);
   /* "fail": never replace a job someone else queued for this name. */
-  if (r >= 0)
-    r = sd_bus_message_append(m, "ss", unit, "fail");
-  if (r >= 0)
-    r = sd_bus_message_open_container(m, 'a', "(sv)");
-  if (r >= 0)
-    r = sd_bus_message_append(m, "(sv)", "Description", "s",
-                              "minirt container");
-  if (r >= 0 && !is_slice(unit)) {
+  dbus_put_string(w, "fail");
+  struct dbus_array a = dbus_open_array(w, 8);
+  put_string_prop(w, "Description", "minirt container");
+  if (!is_slice(unit)) {
     /* A slice's parent is in its name; a scope says it and holds the init. */
-    r = sd_bus_message_append(m, "(sv)", "Slice", "s", slice);
-    if (r >= 0)
-      r = sd_bus_message_append(m, "(sv)", "Delegate", "b", 1);
-    if (r >= 0)
-      r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 1, (uint32_t)pid);
+    put_string_prop(w, "Slice", slice);
+    put_bool_prop(w, "Delegate", true);
+    prop_begin(w, "PIDs", "au");
+    struct dbus_array pids = dbus_open_array(w, 4);
+    dbus_put_u32(w, (uint32_t)pid);
+    dbus_close_array(w, pids);
   }
   /* No ordering against shutdown.target & co: the container's life is
    * minirt's business. Accounting on: stats work without limits. */
-  if (r >= 0)
-    r = sd_bus_message_append(m, "(sv)", "DefaultDependencies", "b", 0);
-  static const char *const accounting[] = {"MemoryAccounting", "CPUAccounting",
-                                           "TasksAccounting"};
-  for (size_t i = 0; r >= 0 && i < 3; i++)
-    r = sd_bus_message_append(m, "(sv)", accounting[i], "b", 1);
-  if (r >= 0)
-    r = sd_bus_message_append(
-        m, "(sv)", v2 ? "IOAccounting" : "BlockIOAccounting", "b", 1);
-  if (r >= 0)
-    r = append_props(m, props);
-  if (r >= 0)
-    r = sd_bus_message_close_container(m);
-  if (r >= 0) /* no auxiliary units */
-    r = sd_bus_message_append(m, "a(sa(sv))", 0);
-  if (r >= 0)
-    *out = steal_pointer(&m);
-  return r;
+  put_bool_prop(w, "DefaultDependencies", false);
+  put_bool_prop(w, "MemoryAccounting", true);
+  put_bool_prop(w, "CPUAccounting", true);
+  put_bool_prop(w, "TasksAccounting", true);
+  put_bool_prop(w, v2 ? "IOAccounting" : "BlockIOAccounting", true);
+  append_props(w, props);
+  dbus_close_array(w, a);
+  /* no auxiliary units */
+  dbus_close_array(w, dbus_open_array(w, 8));
 }
 
-static int reset_failed(struct cgroup_systemd *sd, const char *unit) {
-  sd_bus_error e = SD_BUS_ERROR_NULL;
-  int r = sd_bus_call_method(sd->bus, SD_DEST, SD_PATH, SD_MANAGER,
-                             "ResetFailedUnit", &e, NULL, "s", unit);
-  sd_bus_error_free(&e);
-  return r;
+static void reset_failed(struct cgroup_systemd *sd, const char *unit) {
+  struct minirt_error e = {0};
+  manager_call_s(sd, "ResetFailedUnit", unit, NULL, NULL, NULL, &e);
+  minirt_error_clear(&e);
 }
 
 static int start_call(struct cgroup_systemd *sd, const char *unit,
@@ -318,34 +357,35 @@ static int start_call(struct cgroup_systemd *sd, const char *unit,
                       const struct cgroup_sd_props *props, struct job_wait *w,
                       struct minirt_error *err) {
   for (int attempt = 0;; attempt++) {
-    _cleanup_msg_ sd_bus_message *m = NULL, *reply = NULL;
-    sd_bus_error e = SD_BUS_ERROR_NULL;
-    int r = start_message(sd, unit, slice, pid, props, &m);
-    if (r < 0)
-      return bus_fail(err, r, NULL, "StartTransientUnit message", unit);
-    r = sd_bus_call(sd->bus, m, 0, &e, &reply);
-    if (r >= 0) {
-      sd_bus_error_free(&e);
-      return reply_job(reply, w, "StartTransientUnit", unit, err);
+    struct dbus_writer body;
+    struct dbus_message reply;
+    struct dbus_error_reply e = {0};
+    start_message(&body, unit, slice, pid, props);
+    int r = manager_call(sd, "StartTransientUnit", "ssa(sv)a(sa(sv))", &body,
+                         &reply, &e, err);
+    dbus_writer_free(&body);
+    if (r == 0) {
+      r = reply_job(&reply, w, "StartTransientUnit", unit, err);
+      dbus_message_free(&reply);
+      return r;
     }
-    bool exists =
-        sd_bus_error_has_name(&e, "org.freedesktop.systemd1.UnitExists");
+    bool exists = has_name(&e, "org.freedesktop.systemd1.UnitExists");
+    dbus_error_reply_free(&e);
+    if (!exists) {
+      bus_prefix(err, "StartTransientUnit", unit);
+      return r;
+    }
+    minirt_error_clear(err);
     /* A unit of that name may be a failed leftover: reset it (systemd then
      * drops it) and try once more, as runc does. */
-    if (exists && attempt == 0 && reset_failed(sd, unit) >= 0) {
-      sd_bus_error_free(&e);
+    if (attempt == 0) {
+      reset_failed(sd, unit);
       continue;
     }
-    if (exists) {
-      sd_bus_error_free(&e);
-      return minirt_fail_msg(err, EEXIST,
-                             "systemd unit `%s` already exists (in the "
-                             "systemd %s instance)",
-                             unit, instance(sd));
-    }
-    r = bus_fail(err, r, &e, "StartTransientUnit", unit);
-    sd_bus_error_free(&e);
-    return r;
+    return minirt_fail_msg(err, EEXIST,
+                           "systemd unit `%s` already exists (in the "
+                           "systemd %s instance)",
+                           unit, instance(sd));
   }
 }
 
@@ -353,25 +393,47 @@ static int start_call(struct cgroup_systemd *sd, const char *unit,
  * below user@UID.service, which only systemd knows. */
 static int control_group(struct cgroup_systemd *sd, const char *unit,
                          char **path, struct minirt_error *err) {
-  _cleanup_msg_ sd_bus_message *reply = NULL;
-  sd_bus_error e = SD_BUS_ERROR_NULL;
-  const char *obj;
-  int r = sd_bus_call_method(sd->bus, SD_DEST, SD_PATH, SD_MANAGER, "GetUnit",
-                             &e, &reply, "s", unit);
-  if (r >= 0)
-    r = sd_bus_message_read(reply, "o", &obj);
-  if (r >= 0)
-    r = sd_bus_get_property_string(sd->bus, SD_DEST, obj,
-                                   is_slice(unit)
-                                       ? "org.freedesktop.systemd1.Slice"
-                                       : "org.freedesktop.systemd1.Scope",
-                                   "ControlGroup", &e, path);
+  struct dbus_message reply;
+  const char *what = "read its ControlGroup";
+  int r = manager_call_s(sd, "GetUnit", unit, NULL, &reply, NULL, err);
   if (r < 0) {
-    r = bus_fail(err, r, &e, "read its ControlGroup", unit);
-    sd_bus_error_free(&e);
+    bus_prefix(err, what, unit);
     return r;
   }
-  sd_bus_error_free(&e);
+  const char *obj;
+  _cleanup_free_ char *object = NULL;
+  r = dbus_read_string_body(&reply, 'o', "GetUnit", &obj, err);
+  if (r == 0 && (object = strdup(obj)) == NULL)
+    r = minirt_fail(err, ENOMEM, "systemd unit `%s`", unit);
+  dbus_message_free(&reply);
+  if (r < 0) {
+    bus_prefix(err, what, unit);
+    return r;
+  }
+  struct dbus_writer w;
+  dbus_writer_init(&w);
+  dbus_put_string(&w, is_slice(unit) ? "org.freedesktop.systemd1.Slice"
+                                     : "org.freedesktop.systemd1.Scope");
+  dbus_put_string(&w, "ControlGroup");
+  struct dbus_call c = {.destination = SD_DEST,
+                        .path = object,
+                        .interface = "org.freedesktop.DBus.Properties",
+                        .member = "Get",
+                        .signature = "ss",
+                        .body = &w};
+  r = dbus_bus_call(sd->bus, &c, TIMEOUT_MS, &reply, NULL, err);
+  dbus_writer_free(&w);
+  const char *cg = NULL;
+  if (r == 0) {
+    r = dbus_read_string_body(&reply, 'v', "Properties.Get", &cg, err);
+    if (r == 0 && (*path = strdup(cg)) == NULL)
+      r = minirt_fail(err, ENOMEM, "systemd unit `%s`", unit);
+    dbus_message_free(&reply);
+  }
+  if (r < 0) {
+    bus_prefix(err, what, unit);
+    return r;
+  }
   if ((*path)[0] != '/' || (*path)[1] == '\0') {
     r = minirt_fail_msg(err, EPROTO,
                         "systemd unit `%s`: unexpected ControlGroup `%s`", unit,
@@ -397,8 +459,7 @@ int cgroup_systemd_start(struct cgroup_systemd *sd, const char *unit,
     return ret;
   }
   struct job_wait w = {0};
-  sd_bus_slot *slot = NULL;
-  ret = watch_jobs(sd, &w, &slot, unit, err);
+  ret = watch_jobs(sd, unit, err);
   if (ret == 0)
     ret = start_call(sd, unit, slice, pid, &props, &w, err);
   if (ret == 0) {
@@ -410,7 +471,7 @@ int cgroup_systemd_start(struct cgroup_systemd *sd, const char *unit,
                           "systemd unit `%s`: start job finished with "
                           "`%s` (see `journalctl -u %s`)",
                           unit, w.result, unit);
-  job_release(&w, slot);
+  job_release(&w);
   if (ret == 0)
     ret = control_group(sd, unit, path, err);
   /* What systemd does not do: cgroup v1 hierarchies it does not manage,
@@ -441,24 +502,18 @@ int cgroup_systemd_update(struct cgroup_systemd *sd, const char *path,
     return ret;
   }
   if (props.n > 0) {
-    _cleanup_msg_ sd_bus_message *m = NULL;
-    sd_bus_error e = SD_BUS_ERROR_NULL;
-    int r = sd_bus_message_new_method_call(sd->bus, &m, SD_DEST, SD_PATH,
-                                           SD_MANAGER, "SetUnitProperties");
+    struct dbus_writer w;
+    dbus_writer_init(&w);
+    dbus_put_string(&w, unit);
     /* runtime: the change lives as long as the transient unit */
-    if (r >= 0)
-      r = sd_bus_message_append(m, "sb", unit, 1);
-    if (r >= 0)
-      r = sd_bus_message_open_container(m, 'a', "(sv)");
-    if (r >= 0)
-      r = append_props(m, &props);
-    if (r >= 0)
-      r = sd_bus_message_close_container(m);
-    if (r >= 0)
-      r = sd_bus_call(sd->bus, m, 0, &e, NULL);
-    if (r < 0)
-      ret = bus_fail(err, r, &e, "SetUnitProperties", unit);
-    sd_bus_error_free(&e);
+    dbus_put_bool(&w, true);
+    struct dbus_array a = dbus_open_array(&w, 8);
+    append_props(&w, &props);
+    dbus_close_array(&w, a);
+    ret = manager_call(sd, "SetUnitProperties", "sba(sv)", &w, NULL, NULL, err);
+    dbus_writer_free(&w);
+    if (ret < 0)
+      bus_prefix(err, "SetUnitProperties", unit);
   }
   if (ret == 0)
     ret = write_files(path, res, NULL, 0, &props, true, err);
@@ -468,84 +523,37 @@ int cgroup_systemd_update(struct cgroup_systemd *sd, const char *path,
   return ret;
 }
 
-static bool gone(const sd_bus_error *e) {
-  return sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit") ||
-         sd_bus_error_has_name(e, "org.freedesktop.systemd1.LoadFailed");
+static bool gone(const struct dbus_error_reply *e) {
+  return has_name(e, "org.freedesktop.systemd1.NoSuchUnit") ||
+         has_name(e, "org.freedesktop.systemd1.LoadFailed");
 }
 
 int cgroup_systemd_stop(struct cgroup_systemd *sd, const char *path,
                         struct minirt_error *err) {
   const char *unit = unit_of(path);
   struct job_wait w = {0};
-  sd_bus_slot *slot = NULL;
-  int ret = watch_jobs(sd, &w, &slot, unit, err);
+  int ret = watch_jobs(sd, unit, err);
   if (ret == 0) {
-    _cleanup_msg_ sd_bus_message *reply = NULL;
-    sd_bus_error e = SD_BUS_ERROR_NULL;
-    int r = sd_bus_call_method(sd->bus, SD_DEST, SD_PATH, SD_MANAGER,
-                               "StopUnit", &e, &reply, "ss", unit, "replace");
+    struct dbus_message reply;
+    struct dbus_error_reply e = {0};
+    int r = manager_call_s(sd, "StopUnit", unit, "replace", &reply, &e, err);
     /* An empty scope is stopped and dropped by systemd itself: the unit
      * of a container whose processes all exited is gone already. */
-    if (r < 0 && !gone(&e))
-      ret = bus_fail(err, r, &e, "StopUnit", unit);
-    else if (r >= 0 && (ret = reply_job(reply, &w, "StopUnit", unit, err)) == 0)
-      ret = job_wait(sd, &w, "stop", unit, err);
-    sd_bus_error_free(&e);
+    if (r < 0 && gone(&e)) {
+      minirt_error_clear(err);
+    } else if (r < 0) {
+      bus_prefix(err, "StopUnit", unit);
+      ret = r;
+    } else {
+      ret = reply_job(&reply, &w, "StopUnit", unit, err);
+      dbus_message_free(&reply);
+      if (ret == 0)
+        ret = job_wait(sd, &w, "stop", unit, err);
+    }
+    dbus_error_reply_free(&e);
   }
-  job_release(&w, slot);
+  job_release(&w);
   /* A failed unit stays loaded until reset: let systemd drop it. */
   reset_failed(sd, unit);
   return ret;
 }
-
-#else /* without sd-bus */
-
-struct cgroup_systemd {
-  int unused;
-};
-
-bool cgroup_systemd_supported(void) {
-  return false;
-}
-
-int cgroup_systemd_connect(bool user, const char *unit,
-                           struct cgroup_systemd **out,
-                           struct minirt_error *err) {
-  *out = NULL;
-  return minirt_fail_msg(err, ENOTSUP,
-                         "--systemd-cgroup (unit `%s`): minirt was built "
-                         "without systemd support",
-                         unit);
-}
-
-void cgroup_systemd_disconnect(struct cgroup_systemd *sd) {
-  free(sd);
-}
-
-static int unsupported(struct minirt_error *err) {
-  return minirt_fail_msg(err, ENOTSUP,
-                         "minirt was built without systemd support");
-}
-
-int cgroup_systemd_start(struct cgroup_systemd *sd, const char *unit,
-                         const char *slice, pid_t pid,
-                         const struct oci_resources *res,
-                         const struct oci_device *devices, size_t n_devices,
-                         char **path, bool *started, struct minirt_error *err) {
-  *path = NULL;
-  *started = false;
-  return unsupported(err);
-}
-
-int cgroup_systemd_update(struct cgroup_systemd *sd, const char *path,
-                          const struct oci_resources *res,
-                          struct minirt_error *err) {
-  return unsupported(err);
-}
-
-int cgroup_systemd_stop(struct cgroup_systemd *sd, const char *path,
-                        struct minirt_error *err) {
-  return unsupported(err);
-}
-
-#endif
