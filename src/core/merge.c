@@ -275,37 +275,81 @@ static bool env_key_is(const char *e, const char *key, size_t klen) {
   return env_key_len(e) == klen && strncmp(e, key, klen) == 0;
 }
 
-/* Sets KEY=VALUE: the first entry with that key is replaced in place and
- * any later duplicates dropped, so no libc can pick a stale value; no entry
- * means append. */
-static int env_set(struct oci_strv *env, const char *kv) {
-  size_t klen = env_key_len(kv);
-  _cleanup_free_ char *copy = strdup(kv);
-  if (copy == NULL)
+/* An index of env entries by key (open addressing, linear probing), so
+ * that applying N --env flags to an env of M entries is O(N + M), not
+ * O(N * M): a key maps to the first entry that has it. */
+struct env_index {
+  size_t *slot; /* entry index + 1; 0 is empty */
+  size_t mask;
+};
+
+static size_t env_hash(const char *e, size_t klen) {
+  size_t h = 1469598103934665603ull; /* FNV-1a */
+  for (size_t i = 0; i < klen; i++)
+    h = (h ^ (unsigned char)e[i]) * 1099511628211ull;
+  return h;
+}
+
+/* The slot of key: the one holding an entry with that key, or the empty
+ * one where it would go. */
+static size_t *env_slot(const struct env_index *x, const struct oci_strv *env,
+                        const char *key, size_t klen) {
+  for (size_t h = env_hash(key, klen);; h++) {
+    size_t *s = &x->slot[h & x->mask];
+    if (*s == 0 || env_key_is(env->v[*s - 1], key, klen))
+      return s;
+  }
+}
+
+/* Applies KEY=VALUE flags in order: the first entry with a key is replaced
+ * in place and any later duplicates of it dropped, so no libc can pick a
+ * stale value; a key no entry has is appended. Keys no flag sets keep their
+ * entries as they are, duplicates included. */
+static int env_apply(struct oci_strv *env, const char *const *kv, size_t n) {
+  size_t base = env->n, cap = 16;
+  while (cap < 2 * (base + n))
+    cap *= 2;
+  _cleanup_free_ size_t *slots = calloc(cap, sizeof *slots);
+  /* first[i]: the first base entry with entry i's key; set[j]: a flag
+   * replaced entry j (so its later duplicates go). */
+  _cleanup_free_ size_t *first = calloc(base + 1, sizeof *first);
+  _cleanup_free_ bool *set = calloc(base + 1, sizeof *set);
+  char **v = realloc(env->v, (base + n + 1) * sizeof *v);
+  if (v != NULL)
+    env->v = v;
+  if (slots == NULL || first == NULL || set == NULL || v == NULL)
     return -ENOMEM;
-  bool replaced = false;
-  for (size_t i = 0; i < env->n; i++) {
-    if (!env_key_is(env->v[i], kv, klen))
-      continue;
-    if (!replaced) {
-      replaced = true;
-      free(env->v[i]);
-      env->v[i] = steal_pointer(&copy);
+  struct env_index x = {.slot = slots, .mask = cap - 1};
+  for (size_t i = 0; i < base; i++) {
+    size_t *s = env_slot(&x, env, env->v[i], env_key_len(env->v[i]));
+    if (*s == 0)
+      *s = i + 1;
+    first[i] = *s - 1;
+  }
+  for (size_t f = 0; f < n; f++) {
+    char *copy = strdup(kv[f]);
+    if (copy == NULL)
+      return -ENOMEM;
+    size_t *s = env_slot(&x, env, kv[f], env_key_len(kv[f]));
+    if (*s != 0) {
+      free(env->v[*s - 1]);
+      env->v[*s - 1] = copy;
+      if (*s - 1 < base)
+        set[*s - 1] = true;
       continue;
     }
-    free(env->v[i]);
-    memmove(&env->v[i], &env->v[i + 1], (env->n - i) * sizeof *env->v);
-    env->n--;
-    i--;
+    env->v[env->n] = copy;
+    *s = ++env->n;
   }
-  if (copy == NULL)
-    return 0;
-  char **v = realloc(env->v, (env->n + 2) * sizeof *v);
-  if (v == NULL)
-    return -ENOMEM;
-  env->v = v;
-  env->v[env->n++] = steal_pointer(&copy);
-  env->v[env->n] = NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < env->n; i++) {
+    if (i < base && first[i] != i && set[first[i]])
+      free(env->v[i]);
+    else
+      env->v[k++] = env->v[i];
+  }
+  env->n = k;
+  env->v[k] = NULL;
   return 0;
 }
 
@@ -324,7 +368,9 @@ static int merge_env(struct oci_process *p, const struct oci_process *saved,
     const char *eq = strchr(kv, '=');
     if (eq == NULL || eq == kv)
       return minirt_fail_msg(err, EINVAL, "--env `%s`: expected KEY=VALUE", kv);
-    if (env_set(&p->env, kv) < 0)
+  }
+  if (n > 0) {
+    if (env_apply(&p->env, (const char *const *)fl->env, n) < 0)
       return oom(err);
     out->source[MF_ENV] = env_flag_source[l];
   }
@@ -666,7 +712,8 @@ int merge_derive_home(struct oci_process *p, const char *passwd_text,
   _cleanup_free_ char *kv = NULL;
   if (asprintf(&kv, "HOME=%s", dir != NULL ? dir : "/") < 0)
     return oom(err);
-  if (env_set(&p->env, kv) < 0)
+  const char *one[] = {kv};
+  if (env_apply(&p->env, one, 1) < 0)
     return oom(err);
   p->present |= OCI_PROC_ENV;
   return 0;

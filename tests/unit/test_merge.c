@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <json-c/json.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,65 @@ Test(env, flag_drops_later_duplicates) {
   assert_strv(&r.process->env, "X=new", "Y=1", NULL);
   merge_result_free(&r);
   oci_process_free(c);
+}
+
+/* The rule applied one flag at a time, the way it is written in the
+ * contract: the reference for the indexed merge. */
+static void naive_env_set(struct oci_strv *env, const char *kv) {
+  size_t klen = strcspn(kv, "=");
+  bool replaced = false;
+  for (size_t i = 0; i < env->n; i++) {
+    if (strcspn(env->v[i], "=") != klen || strncmp(env->v[i], kv, klen) != 0)
+      continue;
+    if (!replaced) {
+      replaced = true;
+      free(env->v[i]);
+      env->v[i] = strdup(kv);
+      continue;
+    }
+    free(env->v[i]);
+    memmove(&env->v[i], &env->v[i + 1], (env->n - i) * sizeof *env->v);
+    env->n--;
+    i--;
+  }
+  if (!replaced) {
+    env->v = realloc(env->v, (env->n + 2) * sizeof *env->v);
+    env->v[env->n++] = strdup(kv);
+    env->v[env->n] = NULL;
+  }
+}
+
+Test(env, many_flags_like_one_at_a_time) {
+  /* A config env with duplicates and entries without '=', and 3000 flags
+   * over 700 keys: replacements, appends, repeats, keys set in the config
+   * more than once. */
+  unsigned seed = 7;
+  struct oci_process *c = proc();
+  c->present = OCI_PROC_ENV;
+  c->env = strv("K1=a", "K2=b", "K1=c", "K5", "K9=d", "K5=e", NULL);
+  struct oci_strv want = strv("K1=a", "K2=b", "K1=c", "K5", "K9=d", "K5=e",
+                              NULL);
+  enum { N = 3000 };
+  char **e = calloc(N, sizeof *e);
+  for (size_t i = 0; i < N; i++) {
+    cr_assert(asprintf(&e[i], "K%u=v%zu", (unsigned)(rand_r(&seed) % 700), i) >
+              0);
+    naive_env_set(&want, e[i]);
+  }
+  struct exec_flags fl = {.args = cmd_sh, .n_args = 1, .env = e, .n_env = N};
+  struct merge_result r = run_ok(c, NULL, &fl);
+  cr_assert_eq(r.process->env.n, want.n);
+  for (size_t i = 0; i < want.n; i++)
+    cr_assert_str_eq(r.process->env.v[i], want.v[i], "entry %zu", i);
+  cr_assert_null(r.process->env.v[want.n]);
+  merge_result_free(&r);
+  oci_process_free(c);
+  for (size_t i = 0; i < N; i++)
+    free(e[i]);
+  free(e);
+  for (size_t i = 0; i < want.n; i++)
+    free(want.v[i]);
+  free(want.v);
 }
 
 Test(env, flag_without_equals_fails) {
