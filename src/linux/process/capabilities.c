@@ -27,17 +27,28 @@ static bool mask_has(const struct capmask *m, int cap) {
   return (m->w[cap / 32] >> (cap % 32)) & 1u;
 }
 
+static bool kernel_knows(int cap) {
+  return prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) >= 0 ||
+         errno != EINVAL;
+}
+
 /* Highest capability the running kernel knows; names above it are skipped
- * like runc does, so one config works on older kernels. PR_CAPBSET_READ
- * answers EINVAL above it, so no /proc file is read: usually one call. */
+ * like runc does, so one config works on older kernels, and a newer
+ * kernel's capabilities that no name gives are dropped from the bounding
+ * set too. PR_CAPBSET_READ answers EINVAL above it, so no /proc file is
+ * read: usually two calls. */
 static int kernel_last_cap(void) {
   static int last = -1;
   if (last >= 0)
     return last;
   int c = CAP_LAST_CAP;
-  while (c > 0 && prctl(PR_CAPBSET_READ, (unsigned long)c, 0, 0, 0) < 0 &&
-         errno == EINVAL)
-    c--;
+  if (kernel_knows(c)) {
+    while (c < 63 && kernel_knows(c + 1))
+      c++;
+  } else {
+    while (c > 0 && !kernel_knows(c))
+      c--;
+  }
   last = c;
   return last;
 }
