@@ -236,7 +236,7 @@ static int image_dir(const char *given, bool make, char **out,
   int ret = make ? mkdir_p(p, 0700, err) : 0;
   if (ret < 0)
     return ret;
-  *out = realpath(p, NULL);
+  *out = canonical_path(p);
   if (*out == NULL)
     return minirt_fail(err, errno, "image path `%s`", p);
   struct stat st;
@@ -252,7 +252,7 @@ static int work_dir(const char *given, char **out, struct minirt_error *err) {
   int ret = mkdir_p(given, 0700, err);
   if (ret < 0)
     return ret;
-  *out = realpath(given, NULL);
+  *out = canonical_path(given);
   return *out != NULL ? 0 : minirt_fail(err, errno, "work path `%s`", given);
 }
 
