@@ -52,6 +52,33 @@ static int check_state(struct container_handle *h, const struct exec_opts *o,
   return 0;
 }
 
+/* The saved config. podman's puts 15 of its 20 KB into linux.seccomp, and
+ * an exec whose compiled filter is in the cache needs none of it: those
+ * bytes are the cache key, so they are looked up as they are and blanked
+ * before the parse. *seccomp_text is where the profile's text is (for
+ * process_seccomp_prepare() after a miss), or NULL. */
+static int load_config(const struct minirt_global *g,
+                       struct container_handle *h, bool want_filter,
+                       char **raw, struct oci_config **cfg,
+                       struct process_seccomp *sc, const char **seccomp_text,
+                       size_t *seccomp_len, struct minirt_error *err) {
+  size_t len = 0, s, e;
+  *seccomp_text = NULL;
+  int ret = store_read_config(h, raw, &len, err);
+  if (ret < 0)
+    return ret;
+  if (oci_config_find_member(*raw, len, "linux", "seccomp", &s, &e) == 1) {
+    *seccomp_text = *raw + s;
+    *seccomp_len = e - s;
+    if (want_filter &&
+        process_seccomp_cached(*seccomp_text, *seccomp_len, g->root, sc,
+                               minirt_log_note, (void *)g) &&
+        oci_config_blank_member(*raw, s, e))
+      *seccomp_text = NULL;
+  }
+  return store_parse_config(h, *raw, len, cfg, err);
+}
+
 static int merge_for(const struct exec_opts *o, const struct oci_config *cfg,
                      struct merge_result *r, struct minirt_error *err) {
   struct oci_process *file = NULL;
@@ -99,14 +126,17 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
   struct container_handle h;
   struct oci_config *cfg = NULL;
   struct merge_result r = {0};
-  _cleanup_free_ char *state = NULL, *cgroup = NULL;
+  _cleanup_free_ char *state = NULL, *cgroup = NULL, *raw = NULL;
   struct process_seccomp sc
       __attribute__((cleanup(process_seccomp_release))) = {0};
+  const char *seccomp_text = NULL;
+  size_t seccomp_len = 0;
   int ret = store_open(g->root, o->id, &h, err);
   if (ret == 0 && !o->explain)
     ret = check_state(&h, o, err);
   if (ret == 0)
-    ret = store_load_config(&h, &cfg, err);
+    ret = load_config(g, &h, !o->explain, &raw, &cfg, &sc, &seccomp_text,
+                      &seccomp_len, err);
   if (ret == 0)
     ret = merge_for(o, cfg, &r, err);
   char names[512];
@@ -125,9 +155,10 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
   if (ret == 0)
     ret = exec_cgroup(&h, o->cgroup, &cgroup, err);
   /* Before the fork, so that the child only loads it. */
-  if (ret == 0)
-    ret = process_seccomp_prepare(cfg->linux_, g->root, &sc, minirt_log_note,
-                                  (void *)g, err);
+  if (ret == 0 && sc.insns == NULL)
+    ret = process_seccomp_prepare(cfg->linux_, seccomp_text, seccomp_len,
+                                  g->root, &sc, minirt_log_note, (void *)g,
+                                  err);
   struct exec_joined j = {.pid = -1, .pty_master = -1, .exit_code = 1};
   if (ret == 0) {
     struct exec_join_opts jo = {.init_pid = h.status->pid,

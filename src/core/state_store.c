@@ -261,22 +261,31 @@ int store_save_config(struct container_handle *h, const char *raw, size_t len,
   return ret;
 }
 
-int store_load_config(struct container_handle *h, struct oci_config **cfg,
+int store_read_config(struct container_handle *h, char **buf, size_t *len,
                       struct minirt_error *err) {
-  _cleanup_free_ char *buf = NULL;
-  size_t len = 0;
-  int ret = read_file_at(h->dirfd, "config.json", MINIRT_MAX_JSON_SIZE, &buf, &len, err);
+  int ret = read_file_at(h->dirfd, "config.json", MINIRT_MAX_JSON_SIZE, buf,
+                         len, err);
   if (ret < 0)
-    return ret;
-  if (ret < 0) {
     minirt_error_prefix(err, "container `%s` is broken: ", h->id);
-    return ret;
-  }
-  ret = oci_config_parse(buf, len, cfg, err);
+  return ret;
+}
+
+int store_parse_config(struct container_handle *h, const char *buf,
+                       size_t len, struct oci_config **cfg,
+                       struct minirt_error *err) {
+  int ret = oci_config_parse(buf, len, cfg, err);
   if (ret < 0)
     minirt_error_prefix(err, "container `%s` is broken: saved config `%s/config.json`: ",
                         h->id, h->dir);
   return ret;
+}
+
+int store_load_config(struct container_handle *h, struct oci_config **cfg,
+                      struct minirt_error *err) {
+  _cleanup_free_ char *buf = NULL;
+  size_t len = 0;
+  int ret = store_read_config(h, &buf, &len, err);
+  return ret < 0 ? ret : store_parse_config(h, buf, len, cfg, err);
 }
 
 int store_write_host_mounts(struct container_handle *h, uint64_t base,

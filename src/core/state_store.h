@@ -47,6 +47,14 @@ void store_close(struct container_handle *h);
 int store_write_status(struct container_handle *h, struct minirt_error *err);
 int store_save_config(struct container_handle *h, const char *raw, size_t len,
                       struct minirt_error *err);
+/* The saved config's bytes (NUL-terminated), and their parse; together
+ * what store_load_config() does, apart for exec, which may blank the
+ * seccomp profile before the parse (core/exec.c). */
+int store_read_config(struct container_handle *h, char **buf, size_t *len,
+                      struct minirt_error *err);
+int store_parse_config(struct container_handle *h, const char *buf,
+                       size_t len, struct oci_config **cfg,
+                       struct minirt_error *err);
 int store_load_config(struct container_handle *h, struct oci_config **cfg,
                       struct minirt_error *err);
 /* A container without a mount namespace of its own: where its mounts are

@@ -381,6 +381,17 @@ struct oci_config {
  * paths, known enum strings, duplicates) is part of loading. */
 int oci_config_parse(const char *data, size_t len, struct oci_config **out,
                      struct minirt_error *err);
+/* The exact text of member `inner` of the top-level object's member `outer`
+ * (e.g. linux.seccomp), found without parsing: 1 and its value's [*start,
+ * *end) when it is there once; 0 when it is not; -1 when the text is not
+ * plain enough to be sure (not standard JSON, a duplicate key or a key with
+ * an escape on the way): then only a parse can tell. Pure (json_scan.c). */
+int oci_config_find_member(const char *text, size_t len, const char *outer,
+                           const char *inner, size_t *start, size_t *end);
+/* Overwrites the value at [start, end) with `null` and spaces, so that a
+ * parse of the text sees the member as absent; false (text unchanged) when
+ * the value is shorter than `null`. */
+bool oci_config_blank_member(char *text, size_t start, size_t end);
 /* Reads and parses a file (size-capped). *raw, if not NULL, receives the
  * exact bytes read (NUL-terminated) so the caller can save a verbatim copy. */
 int oci_config_load_file(const char *path, struct oci_config **out,

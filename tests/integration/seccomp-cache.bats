@@ -65,14 +65,16 @@ entry() {
 hex2bin() { printf "$(printf '%s' "$1" | sed 's/../\\x&/g')"; }
 le64() { printf '%016x' "$1" | sed 's/../& /g' | awk '{ for (i = NF; i > 0; i--) printf "%s", $i }'; }
 
-# Writes to $2 a well-formed entry for key $1 (hex) whose program is the
-# one in entry file $3: the layout of docs/security.md, made by hand.
+# Writes to $2 a well-formed entry for key $1 (hex) whose flags and program
+# are the ones in entry file $3: the layout of docs/security.md, made by
+# hand (the checksum covers the flag word and the program).
 forge_entry() {
-  local prog=$TEST_DIR/prog len sum
+  local prog=$TEST_DIR/prog flags=$TEST_DIR/flags len sum
   tail -c +89 "$3" >"$prog"
+  head -c 16 "$3" | tail -c 4 >"$flags"
   len=$(stat -c %s "$prog")
-  sum=$(sha256sum "$prog" | cut -d' ' -f1)
-  { printf 'MRTSECC\n'; hex2bin 0100000000000000; hex2bin "$1"
+  sum=$(cat "$flags" "$prog" | sha256sum | cut -d' ' -f1)
+  { printf 'MRTSECC\n'; hex2bin 02000000; cat "$flags"; hex2bin "$1"
     hex2bin "$(le64 "$len")"; hex2bin "$sum"; cat "$prog"; } >"$2"
 }
 
@@ -230,6 +232,41 @@ plant_loose_entry() {
   rtd exec "$ID" sh -c "$PROBE_SH"
   assert_strict_filter
   [[ "$stderr" == *"seccomp cache: hit"* ]]
+}
+
+@test "exec on a hit keeps the saved profile's flags and the rest of the config" {
+  # LOG changes the load's flags: they come from the entry's header.
+  local prof
+  prof=$(jq -c '.flags = ["SECCOMP_FILTER_FLAG_LOG"]' <<<"$STRICT")
+  cfg_edit ".linux.seccomp = $prof | .process.env += [\"MARK=kept\"] | .process.cwd = \"/tmp\""
+  create_started
+  rtd exec "$ID" sh -c "$PROBE_SH; echo \$MARK; pwd"
+  assert_strict_filter
+  [[ "$stderr" == *"seccomp cache: hit"* ]]
+  assert_output_contains kept
+  [ "${lines[${#lines[@]} - 1]}" = /tmp ]
+  local e
+  e=$(entry)
+  # SECCOMP_FILTER_FLAG_LOG is 2: the flag word of the header.
+  [ "$(head -c 16 "$e" | tail -c 4 | od -An -tu4 | tr -d ' ')" = 2 ]
+}
+
+@test "exec parses the whole profile when the saved config is not plain" {
+  # A second, escaped spelling of "seccomp" in linux: json-c takes the
+  # last one, a byte scanner could take the first. exec must not guess.
+  cfg_edit ".linux.seccomp = $STRICT"
+  create_started
+  local saved=$STATE_ROOT/$ID/config.json
+  jq -c . "$saved" | sed 's/"linux":{/"linux":{"secc\\u006fmp":{"defaultAction":"SCMP_ACT_ALLOW"},/' \
+    >"$saved.new"
+  # The escaped member comes first, so STRICT is still the one in effect.
+  jq -e '.linux.seccomp.syscalls | length == 1' "$saved.new"
+  mv "$saved.new" "$saved"
+  rtd exec "$ID" sh -c "$PROBE_SH"
+  assert_strict_filter
+  # Not looked up by its bytes: compiled from the parsed profile.
+  [[ "$stderr" != *"seccomp cache: hit"* ]]
+  [[ "$stderr" == *"instructions ready in"*"(compiled)"* ]]
 }
 
 @test "a hit touches an entry's mtime only when it is a minute old" {

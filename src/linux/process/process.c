@@ -22,6 +22,13 @@ static const struct oci_seccomp *ctx_seccomp(const struct process_ctx *ctx) {
   return ctx->linux_ != NULL ? ctx->linux_->seccomp : NULL;
 }
 
+/* A compiled program may come without its profile: exec takes it from the
+ * cache and leaves linux.seccomp unparsed. */
+static bool ctx_has_seccomp(const struct process_ctx *ctx) {
+  return (ctx->seccomp != NULL && ctx->seccomp->insns != NULL) ||
+         ctx_seccomp(ctx) != NULL;
+}
+
 /* CVE-2024-21626: a cwd reached through a leaked host fd (for instance
  * /proc/self/fd/N) lies outside the container's root. getcwd() then reports
  * "(unreachable)" (or fails), and the same path opened from "/" is another
@@ -135,7 +142,7 @@ static int switch_identity(struct process_ctx *ctx, const char *cwd,
     return ret;
   if (cwd_pending && (ret = change_dir(cwd, false, err)) < 0)
     return ret;
-  if (!p->no_new_privileges && ctx_seccomp(ctx) != NULL &&
+  if (!p->no_new_privileges && ctx_has_seccomp(ctx) &&
       (ret = load_seccomp(ctx, err)) < 0)
     return ret;
   return capabilities_apply(p->capabilities, err);
@@ -232,7 +239,7 @@ int process_exec(struct process_ctx *ctx, struct minirt_error *err) {
     return ret;
   /* With no_new_privs the filter needs no privilege, so it goes last: it
    * then constrains the container process and nothing of ours. */
-  if (p->no_new_privileges && ctx_seccomp(ctx) != NULL &&
+  if (p->no_new_privileges && ctx_has_seccomp(ctx) &&
       !seccomp_uses_notify(ctx_seccomp(ctx)) &&
       (ret = load_seccomp(ctx, err)) < 0)
     return ret;

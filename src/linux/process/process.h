@@ -24,13 +24,21 @@ struct process_seccomp {
 typedef void (*process_note_fn)(void *data, const char *msg);
 
 /* Compiles lx->seccomp, or takes it from the cache under `cache_root` (the
- * state root; NULL: no cache). Leaves out->insns NULL when there is no
- * filter or when it uses SCMP_ACT_NOTIFY (the listener fd comes from
+ * state root; NULL: no cache). The cache key is `text`, the exact JSON text
+ * of linux.seccomp in the config (oci_config_find_member()); NULL, when it
+ * could not be found, means no cache. Leaves out->insns NULL when there is
+ * no filter or when it uses SCMP_ACT_NOTIFY (the listener fd comes from
  * libseccomp's own load, in the child). Fails only for a profile that
  * cannot be built; the cache never fails it. */
-int process_seccomp_prepare(const struct oci_linux *lx, const char *cache_root,
+int process_seccomp_prepare(const struct oci_linux *lx, const char *text,
+                            size_t text_len, const char *cache_root,
                             struct process_seccomp *out, process_note_fn note,
                             void *data, struct minirt_error *err);
+/* The program of linux.seccomp `text` from the cache alone: true (out
+ * filled) when a good entry is there. Lets exec skip parsing the profile. */
+bool process_seccomp_cached(const char *text, size_t len,
+                            const char *cache_root, struct process_seccomp *out,
+                            process_note_fn note, void *data);
 void process_seccomp_release(struct process_seccomp *p);
 
 /* In the runtime, on the host: connects to linux.seccomp.listenerPath and

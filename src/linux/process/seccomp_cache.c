@@ -23,7 +23,7 @@
 
 static const uint8_t magic[8] = {'M', 'R', 'T', 'S', 'E', 'C', 'C', '\n'};
 #define OFF_VERSION 8
-#define OFF_RESERVED 12
+#define OFF_FLAGS 12
 #define OFF_KEY 16
 #define OFF_LENGTH 48
 #define OFF_CHECKSUM 56
@@ -44,27 +44,40 @@ static uint64_t get_le(const uint8_t *p, int bytes) {
   return v;
 }
 
+/* Over the flags and the program: a damaged flag word could drop
+ * TSYNC or the speculation mitigation as surely as a damaged program. */
+static void checksum(uint32_t flags, const void *prog, size_t len,
+                     uint8_t out[SHA256_DIGEST_SIZE]) {
+  uint8_t f[4];
+  put_le(f, flags, 4);
+  struct sha256 h;
+  sha256_init(&h);
+  sha256_update(&h, f, sizeof f);
+  sha256_update(&h, prog, len);
+  sha256_final(&h, out);
+}
+
 void seccomp_cache_header(uint8_t hdr[SECCOMP_CACHE_HEADER_SIZE],
-                          const uint8_t key[SHA256_DIGEST_SIZE],
+                          const uint8_t key[SHA256_DIGEST_SIZE], uint32_t flags,
                           const void *prog, size_t len) {
   memset(hdr, 0, SECCOMP_CACHE_HEADER_SIZE);
   memcpy(hdr, magic, sizeof magic);
   put_le(hdr + OFF_VERSION, SECCOMP_CACHE_VERSION, 4);
+  put_le(hdr + OFF_FLAGS, flags, 4);
   memcpy(hdr + OFF_KEY, key, SHA256_DIGEST_SIZE);
   put_le(hdr + OFF_LENGTH, len, 8);
-  sha256(prog, len, hdr + OFF_CHECKSUM);
+  checksum(flags, prog, len, hdr + OFF_CHECKSUM);
 }
 
 const char *seccomp_cache_verify(const void *buf, size_t len,
                                  const uint8_t key[SHA256_DIGEST_SIZE],
-                                 const void **prog, size_t *n) {
+                                 const void **prog, size_t *n, uint32_t *flags) {
   const uint8_t *p = buf;
   if (len < SECCOMP_CACHE_HEADER_SIZE)
     return "shorter than its header";
   if (memcmp(p, magic, sizeof magic) != 0)
     return "bad magic";
-  if (get_le(p + OFF_VERSION, 4) != SECCOMP_CACHE_VERSION ||
-      get_le(p + OFF_RESERVED, 4) != 0)
+  if (get_le(p + OFF_VERSION, 4) != SECCOMP_CACHE_VERSION)
     return "another format version";
   if (memcmp(p + OFF_KEY, key, SHA256_DIGEST_SIZE) != 0)
     return "written for another key";
@@ -74,12 +87,14 @@ const char *seccomp_cache_verify(const void *buf, size_t len,
   if (plen == 0 || plen % sizeof(struct sock_filter) != 0 ||
       plen / sizeof(struct sock_filter) > BPF_MAXINSNS)
     return "not a whole number of 1 to 4096 instructions";
+  uint32_t f = (uint32_t)get_le(p + OFF_FLAGS, 4);
   uint8_t sum[SHA256_DIGEST_SIZE];
-  sha256(p + SECCOMP_CACHE_HEADER_SIZE, (size_t)plen, sum);
+  checksum(f, p + SECCOMP_CACHE_HEADER_SIZE, (size_t)plen, sum);
   if (memcmp(sum, p + OFF_CHECKSUM, SHA256_DIGEST_SIZE) != 0)
     return "checksum mismatch";
   *prog = p + SECCOMP_CACHE_HEADER_SIZE;
   *n = (size_t)plen / sizeof(struct sock_filter);
+  *flags = f;
   return NULL;
 }
 
@@ -155,7 +170,7 @@ void seccomp_cache_close(struct seccomp_cache *c) {
 
 bool seccomp_cache_read(struct seccomp_cache *c,
                         const uint8_t key[SHA256_DIGEST_SIZE], void **prog,
-                        size_t *len) {
+                        size_t *len, uint32_t *flags) {
   *prog = NULL;
   *len = 0;
   if (c->dirfd < 0)
@@ -191,7 +206,7 @@ bool seccomp_cache_read(struct seccomp_cache *c,
   }
   const void *p;
   size_t insns;
-  why = seccomp_cache_verify(buf, n, key, &p, &insns);
+  why = seccomp_cache_verify(buf, n, key, &p, &insns, flags);
   if (why != NULL) {
     notef(c, "seccomp cache: %s ignored: %s", name, why);
     return false;
@@ -288,7 +303,7 @@ static void prune(struct seccomp_cache *c) {
 }
 
 void seccomp_cache_write(struct seccomp_cache *c,
-                         const uint8_t key[SHA256_DIGEST_SIZE],
+                         const uint8_t key[SHA256_DIGEST_SIZE], uint32_t flags,
                          const void *prog, size_t len) {
   if (c->dirfd < 0)
     return;
@@ -300,7 +315,7 @@ void seccomp_cache_write(struct seccomp_cache *c,
   snprintf(tmp, sizeof tmp, ".tmp.%.16s.%d.%lx", name, (int)getpid(),
            (unsigned long)ts.tv_nsec);
   uint8_t hdr[SECCOMP_CACHE_HEADER_SIZE];
-  seccomp_cache_header(hdr, key, prog, len);
+  seccomp_cache_header(hdr, key, flags, prog, len);
   int fd = openat(c->dirfd, tmp,
                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) {

@@ -15,8 +15,10 @@
 
 #define SECCOMP_CACHE_DIR ".seccomp-cache"
 /* Bumped whenever the file layout or the key's serialization changes. */
-#define SECCOMP_CACHE_VERSION 1
-/* magic[8] version:u32 reserved:u32 key[32] length:u64 checksum[32] */
+#define SECCOMP_CACHE_VERSION 2
+/* magic[8] version:u32 flags:u32 key[32] length:u64 checksum[32]; flags
+ * are the SECCOMP_FILTER_FLAG_* of the load, the checksum covers them and
+ * the program. */
 #define SECCOMP_CACHE_HEADER_SIZE 88
 /* Entries kept; past this the least recently used go (seccomp_cache.c). */
 #define SECCOMP_CACHE_MAX_ENTRIES 64
@@ -36,24 +38,25 @@ struct seccomp_key_env {
  * stat'ed (then no cache is used). */
 int seccomp_key_env_current(struct seccomp_key_env *env);
 
-/* key = SHA-256 of a canonical, length-prefixed serialization of every
- * field of `s` (in order) and of `env`. Pure. */
-void seccomp_cache_key(const struct oci_seccomp *s,
+/* key = SHA-256 of the exact JSON text of linux.seccomp (text, len) and of
+ * `env`, each length-prefixed. Pure. */
+void seccomp_cache_key(const char *text, size_t len,
                        const struct seccomp_key_env *env,
                        uint8_t key[SHA256_DIGEST_SIZE]);
 
-/* Writes the header for `prog` (len bytes) under `key` into hdr. */
+/* Writes the header for `prog` (len bytes, loaded with `flags`) under
+ * `key` into hdr. */
 void seccomp_cache_header(uint8_t hdr[SECCOMP_CACHE_HEADER_SIZE],
-                          const uint8_t key[SHA256_DIGEST_SIZE],
+                          const uint8_t key[SHA256_DIGEST_SIZE], uint32_t flags,
                           const void *prog, size_t len);
 
 /* Checks a whole cache file (buf, len): magic, version, key, length (a
  * whole number of 1..BPF_MAXINSNS instructions, equal to what follows the
- * header) and the program's checksum. NULL when it is good (*prog, *n set),
- * else why not. Pure. */
+ * header) and the checksum of flags and program. NULL when it is good
+ * (*prog, *n, *flags set), else why not. Pure. */
 const char *seccomp_cache_verify(const void *buf, size_t len,
                                  const uint8_t key[SHA256_DIGEST_SIZE],
-                                 const void **prog, size_t *n);
+                                 const void **prog, size_t *n, uint32_t *flags);
 
 typedef void (*seccomp_note_fn)(void *data, const char *msg);
 
@@ -70,16 +73,16 @@ struct seccomp_cache {
 void seccomp_cache_open(const char *root, struct seccomp_cache *c);
 void seccomp_cache_close(struct seccomp_cache *c);
 
-/* The program stored under key, malloc'd, or false (missing, not ours,
- * corrupt: each noted). */
+/* The program stored under key, malloc'd, and its load flags, or false
+ * (missing, not ours, corrupt: each noted). */
 bool seccomp_cache_read(struct seccomp_cache *c,
                         const uint8_t key[SHA256_DIGEST_SIZE], void **prog,
-                        size_t *len);
+                        size_t *len, uint32_t *flags);
 
 /* Stores a program (temp file + rename) and drops the entries past
  * SECCOMP_CACHE_MAX_ENTRIES. Failures are noted, never returned. */
 void seccomp_cache_write(struct seccomp_cache *c,
-                         const uint8_t key[SHA256_DIGEST_SIZE],
+                         const uint8_t key[SHA256_DIGEST_SIZE], uint32_t flags,
                          const void *prog, size_t len);
 
 #endif

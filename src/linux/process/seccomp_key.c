@@ -1,8 +1,10 @@
-/* The cache key of a seccomp profile: a SHA-256 over a canonical
- * serialization. Every string is written with a presence byte and a length,
- * every list with its count, so no two different profiles serialize alike
- * (["ab"] and ["a","b"], NULL and "" differ). Order is kept: a reordered
- * list may give the same program, but a miss costs only a compile. */
+/* The cache key of a seccomp profile: a SHA-256 over the exact JSON text
+ * of linux.seccomp as the config holds it, and everything else that decides
+ * the program (struct seccomp_key_env). The same bytes always parse to the
+ * same profile, so text is as good a key as the parsed profile and lets an
+ * exec find its program without parsing those bytes; text that differs
+ * only in spacing or order merely misses once. Every part is length-prefixed
+ * so that no two inputs serialize alike. */
 #include "linux/process/seccomp_cache.h"
 
 #include <errno.h>
@@ -21,38 +23,7 @@ static void put_u64(struct sha256 *h, uint64_t v) {
   put_u32(h, (uint32_t)(v >> 32));
 }
 
-static void put_str(struct sha256 *h, const char *s) {
-  uint8_t present = s != NULL;
-  sha256_update(h, &present, 1);
-  if (s == NULL)
-    return;
-  size_t n = strlen(s);
-  put_u64(h, n);
-  sha256_update(h, s, n);
-}
-
-static void put_strv(struct sha256 *h, const struct oci_strv *v) {
-  put_u64(h, v->n);
-  for (size_t i = 0; i < v->n; i++)
-    put_str(h, v->v[i]);
-}
-
-static void put_syscall(struct sha256 *h,
-                        const struct oci_seccomp_syscall *sc) {
-  put_strv(h, &sc->names);
-  put_str(h, sc->action);
-  put_u32(h, sc->has_errno_ret);
-  put_u32(h, sc->errno_ret);
-  put_u64(h, sc->n_args);
-  for (size_t i = 0; i < sc->n_args; i++) {
-    put_u32(h, sc->args[i].index);
-    put_u64(h, sc->args[i].value);
-    put_u64(h, sc->args[i].value_two);
-    put_str(h, sc->args[i].op);
-  }
-}
-
-void seccomp_cache_key(const struct oci_seccomp *s,
+void seccomp_cache_key(const char *text, size_t len,
                        const struct seccomp_key_env *env,
                        uint8_t key[SHA256_DIGEST_SIZE]) {
   struct sha256 h;
@@ -70,18 +41,8 @@ void seccomp_cache_key(const struct oci_seccomp *s,
   put_u64(&h, env->exe_size);
   put_u64(&h, (uint64_t)env->exe_mtime_sec);
   put_u64(&h, (uint64_t)env->exe_mtime_nsec);
-  put_str(&h, s->default_action);
-  put_u32(&h, s->has_default_errno_ret);
-  put_u32(&h, s->default_errno_ret);
-  put_strv(&h, &s->architectures);
-  put_strv(&h, &s->flags);
-  /* They do not change the program, but a key that ignores a field would
-   * need a reason each time the spec grows one. */
-  put_str(&h, s->listener_path);
-  put_str(&h, s->listener_metadata);
-  put_u64(&h, s->n_syscalls);
-  for (size_t i = 0; i < s->n_syscalls; i++)
-    put_syscall(&h, &s->syscalls[i]);
+  put_u64(&h, len);
+  sha256_update(&h, text, len);
   sha256_final(&h, key);
 }
 

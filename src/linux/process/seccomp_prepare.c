@@ -35,14 +35,58 @@ static void note_ready(process_note_fn note, void *data,
   note(data, msg);
 }
 
-int process_seccomp_prepare(const struct oci_linux *lx, const char *cache_root,
+/* The key of `text` under the running binary, and the cache opened; false
+ * when there is no text or the binary cannot be identified. */
+static bool open_keyed(const char *text, size_t len, const char *cache_root,
+                       struct seccomp_cache *cache,
+                       uint8_t key[SHA256_DIGEST_SIZE]) {
+  struct seccomp_key_env env;
+  if (text == NULL || cache_root == NULL || seccomp_key_env_current(&env) < 0)
+    return false;
+  seccomp_cache_key(text, len, &env, key);
+  seccomp_cache_open(cache_root, cache);
+  return true;
+}
+
+static bool take_cached(struct seccomp_cache *cache,
+                        const uint8_t key[SHA256_DIGEST_SIZE],
+                        struct process_seccomp *out, process_note_fn note,
+                        void *data, const struct timespec *t0) {
+  void *prog;
+  size_t len;
+  uint32_t flags;
+  if (!seccomp_cache_read(cache, key, &prog, &len, &flags))
+    return false;
+  out->insns = prog;
+  out->n = len / sizeof(struct sock_filter);
+  out->flags = flags;
+  note_ready(note, data, t0, out->n, "from the cache");
+  return true;
+}
+
+bool process_seccomp_cached(const char *text, size_t len,
+                            const char *cache_root, struct process_seccomp *out,
+                            process_note_fn note, void *data) {
+  memset(out, 0, sizeof *out);
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  struct seccomp_cache cache __attribute__((cleanup(cleanup_cache))) = {
+      .dirfd = -1, .note = note, .data = data};
+  uint8_t key[SHA256_DIGEST_SIZE];
+  return open_keyed(text, len, cache_root, &cache, key) &&
+         take_cached(&cache, key, out, note, data, &t0);
+}
+
+int process_seccomp_prepare(const struct oci_linux *lx, const char *text,
+                            size_t text_len, const char *cache_root,
                             struct process_seccomp *out, process_note_fn note,
                             void *data, struct minirt_error *err) {
   memset(out, 0, sizeof *out);
   const struct oci_seccomp *s = lx != NULL ? lx->seccomp : NULL;
   /* The notify listener is created by the load itself (libseccomp asks for
    * SECCOMP_FILTER_FLAG_NEW_LISTENER and keeps the fd), so such a profile
-   * bypasses the raw path and the cache: the child builds and loads it. */
+   * bypasses the raw path and the cache: the child builds and loads it.
+   * Nothing of it is stored, so process_seccomp_cached() never finds one. */
   if (s == NULL || seccomp_uses_notify(s))
     return 0;
   struct timespec t0;
@@ -53,28 +97,16 @@ int process_seccomp_prepare(const struct oci_linux *lx, const char *cache_root,
     return ret;
   struct seccomp_cache cache __attribute__((cleanup(cleanup_cache))) = {
       .dirfd = -1, .note = note, .data = data};
-  struct seccomp_key_env env;
   uint8_t key[SHA256_DIGEST_SIZE];
-  bool keyed = cache_root != NULL && seccomp_key_env_current(&env) == 0;
-  if (keyed) {
-    seccomp_cache_key(s, &env, key);
-    seccomp_cache_open(cache_root, &cache);
-    void *prog;
-    size_t len;
-    if (seccomp_cache_read(&cache, key, &prog, &len)) {
-      out->insns = prog;
-      out->n = len / sizeof(struct sock_filter);
-      out->flags = flags;
-      note_ready(note, data, &t0, out->n, "from the cache");
-      return 0;
-    }
-  }
+  bool keyed = open_keyed(text, text_len, cache_root, &cache, key);
+  if (keyed && take_cached(&cache, key, out, note, data, &t0))
+    return 0;
   ret = seccomp_compile_bpf(s, &out->insns, &out->n, err);
   if (ret < 0)
     return ret;
   out->flags = flags;
   if (keyed)
-    seccomp_cache_write(&cache, key, out->insns,
+    seccomp_cache_write(&cache, key, flags, out->insns,
                         out->n * sizeof(struct sock_filter));
   note_ready(note, data, &t0, out->n, "compiled");
   return 0;
