@@ -40,6 +40,9 @@ bool process_seccomp_cached(const char *text, size_t len,
                             const char *cache_root, struct process_seccomp *out,
                             process_note_fn note, void *data);
 void process_seccomp_release(struct process_seccomp *p);
+/* True when lx->seccomp uses SCMP_ACT_NOTIFY: the container process then
+ * waits for the runtime to pass its listener fd on. */
+bool process_seccomp_uses_notify(const struct oci_linux *lx);
 
 /* In the runtime, on the host: connects to linux.seccomp.listenerPath and
  * sends the notify fd of the process `pid` with the runtime-spec's

@@ -112,6 +112,10 @@ int process_seccomp_prepare(const struct oci_linux *lx, const char *text,
   return 0;
 }
 
+bool process_seccomp_uses_notify(const struct oci_linux *lx) {
+  return lx != NULL && seccomp_uses_notify(lx->seccomp);
+}
+
 void process_seccomp_release(struct process_seccomp *p) {
   free(p->insns);
   p->insns = NULL;
