@@ -45,7 +45,7 @@ int minirt_state(const struct minirt_global *g, const char *id, FILE *out,
   ret = store_live_status(&h, &st, err);
   if (ret == 0) {
     struct minirt_error ignored = {0};
-    if (store_load_config(&h, &cfg, &ignored) < 0)
+    if (store_load_config_lean(&h, &cfg, &ignored) < 0)
       cfg = NULL;
     minirt_error_clear(&ignored);
     ret = container_state_json(&h, cfg, st, true, &json, err);

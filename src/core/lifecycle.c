@@ -434,7 +434,7 @@ static int start_container(const struct minirt_global *g, const char *id,
                           "cannot start container `%s`: it is %s, not created",
                           id, container_status_name(st));
   if (ret == 0 && cfg == NULL) {
-    ret = store_load_config(&h, &own, err);
+    ret = store_load_config_lean(&h, &own, err);
     cfg = own;
   }
   if (ret == 0) {
@@ -625,7 +625,7 @@ static int delete_container(const struct minirt_global *g, const char *id,
     ret = store_live_status(&h, &st, err);
   if (ret == 0 && cfg == NULL) {
     struct minirt_error e = {0};
-    if (store_load_config(&h, &own, &e) == 0)
+    if (store_load_config_lean(&h, &own, &e) == 0)
       cfg = own;
     minirt_error_clear(&e);
   }

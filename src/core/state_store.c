@@ -288,6 +288,18 @@ int store_load_config(struct container_handle *h, struct oci_config **cfg,
   return ret < 0 ? ret : store_parse_config(h, buf, len, cfg, err);
 }
 
+int store_load_config_lean(struct container_handle *h, struct oci_config **cfg,
+                           struct minirt_error *err) {
+  _cleanup_free_ char *buf = NULL;
+  size_t len = 0, s, e;
+  int ret = store_read_config(h, &buf, &len, err);
+  if (ret < 0)
+    return ret;
+  if (oci_config_find_member(buf, len, "linux", "seccomp", &s, &e) == 1)
+    oci_config_blank_member(buf, s, e);
+  return store_parse_config(h, buf, len, cfg, err);
+}
+
 int store_write_host_mounts(struct container_handle *h, uint64_t base,
                             const char *rootfs, struct minirt_error *err) {
   _cleanup_free_ char *text = NULL;
