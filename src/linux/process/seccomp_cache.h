@@ -14,8 +14,9 @@
 #include "util/sha256.h"
 
 #define SECCOMP_CACHE_DIR ".seccomp-cache"
-/* Bumped whenever the file layout or the key's serialization changes. */
-#define SECCOMP_CACHE_VERSION 1
+/* Bumped whenever the file layout, the key's serialization or the
+ * program made from a profile changes (2: compacted programs). */
+#define SECCOMP_CACHE_VERSION 2
 /* magic[8] version:u32 reserved:u32 key[32] length:u64 checksum[32] */
 #define SECCOMP_CACHE_HEADER_SIZE 88
 /* Entries kept; past this the least recently used go (seccomp_cache.c). */
