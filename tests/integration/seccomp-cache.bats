@@ -72,7 +72,7 @@ forge_entry() {
   tail -c +89 "$3" >"$prog"
   len=$(stat -c %s "$prog")
   sum=$(sha256sum "$prog" | cut -d' ' -f1)
-  { printf 'MRTSECC\n'; hex2bin 0100000000000000; hex2bin "$1"
+  { printf 'MRTSECC\n'; hex2bin 0200000000000000; hex2bin "$1"
     hex2bin "$(le64 "$len")"; hex2bin "$sum"; cat "$prog"; } >"$2"
 }
 

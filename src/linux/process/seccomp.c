@@ -273,8 +273,9 @@ int seccomp_build_and_load(const struct oci_seccomp *s, int *notify_fd,
 /* libseccomp 2.5 exports only to an fd: a memfd, read back whole. The
  * program is the one seccomp_load() would load (both come from
  * gen_bpf_generate()). */
-static int export_bpf(const struct oci_seccomp *s, struct sock_filter **insns,
-                      size_t *n, struct minirt_error *err) {
+int seccomp_compile_bpf_libseccomp(const struct oci_seccomp *s,
+                                   struct sock_filter **insns, size_t *n,
+                                   struct minirt_error *err) {
   *insns = NULL;
   *n = 0;
   _cleanup_seccomp_ scmp_filter_ctx c = NULL;
@@ -313,7 +314,7 @@ int seccomp_compile_bpf_noted(const struct oci_seccomp *s,
                               struct sock_filter **insns, size_t *n,
                               process_note_fn note, void *data,
                               struct minirt_error *err) {
-  int ret = export_bpf(s, insns, n, err);
+  int ret = seccomp_compile_bpf_libseccomp(s, insns, n, err);
   if (ret < 0)
     return ret;
   /* The kernel's load (its BPF conversion and JIT) is linear in the

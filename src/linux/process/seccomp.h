@@ -34,8 +34,14 @@ struct sock_filter;
 int seccomp_compile_bpf(const struct oci_seccomp *s, struct sock_filter **insns,
                         size_t *n, struct minirt_error *err);
 
-/* The same, telling `note` (may be NULL) whether the program was compacted
- * and, if not, why. */
+/* libseccomp's program itself, not compacted (the reference of the tests
+ * and of bench/seccomp-load.c). */
+int seccomp_compile_bpf_libseccomp(const struct oci_seccomp *s,
+                                   struct sock_filter **insns, size_t *n,
+                                   struct minirt_error *err);
+
+/* The same as seccomp_compile_bpf(), telling `note` (may be NULL) whether the
+ * program was compacted and, if not, why. */
 int seccomp_compile_bpf_noted(const struct oci_seccomp *s,
                               struct sock_filter **insns, size_t *n,
                               process_note_fn note, void *data,

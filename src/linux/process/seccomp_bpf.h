@@ -65,4 +65,15 @@ int seccomp_compact(const struct sock_filter *p, size_t n,
                     struct sock_filter **out, size_t *out_n, char *note,
                     size_t note_len);
 
+/* Runs p and q side by side in the interpreter: every interval of arch
+ * between p's constants at both ends; for each arch where p depends on nr,
+ * every interval of nr at both ends and random nrs; where p loads the
+ * arguments, argument vectors made from the constants of p's argument
+ * checks (each, +-1, in either 32-bit half, one or two arguments at a time,
+ * the others 0 or ~0, and random ones). 0 if they agree, else -1 with the
+ * first difference in note. Pure. */
+int seccomp_bpf_compare(const struct sock_filter *p, size_t n,
+                        const struct sock_filter *q, size_t qn, char *note,
+                        size_t note_len);
+
 #endif

@@ -39,10 +39,14 @@ struct interval {
   struct leaf leaf;
 };
 
+struct item;
+
 struct block {
   uint32_t arch;
-  struct interval *iv;
+  struct interval *iv; /* P's result per interval of nr */
   size_t n;
+  struct item *items; /* the same, as the search's leaves */
+  size_t nitems;
 };
 
 struct compact {
@@ -264,49 +268,116 @@ static int plan_copy(struct compact *c) {
   return 0;
 }
 
-/* The search over iv[lo, hi) is a balanced tree of JGE (jt: the upper
- * half). Where a subtree fits in 8-bit jumps it is a "scope": its inner
- * nodes, then a pool of its distinct leaves (RET, or JA into the copy),
- * which every node jumps to directly, so a leaf costs nothing per
- * interval. Above that, a node jumps to its upper half (through a JA when
- * the lower half is too long) and falls through to its lower half. */
+/* The search. Its leaves are "items": an interval of nr with one leaf,
+ * except at up to MAX_EXCEPTIONS single syscall numbers inside it (a
+ * syscall with its own action among neighbours with another), tested by a
+ * JEQ each; so an isolated syscall costs one JEQ, as in libseccomp's
+ * program, instead of two interval bounds. The items are searched by a
+ * balanced tree of JGE (jt: the upper half). Where a subtree fits in 8-bit
+ * jumps it is a "scope": its nodes and JEQ chains, then a pool of its
+ * distinct leaves (RET, or JA into the copy), which they jump to directly.
+ * Above that, a node jumps to its upper half (through a JA when the lower
+ * half is too long) and falls through to its lower half. */
 
-static size_t distinct_leaves(const struct interval *iv, size_t lo, size_t hi,
-                              struct leaf *pool, size_t max) {
-  size_t n = 0;
-  for (size_t i = lo; i < hi; i++) {
-    size_t j = 0;
-    while (j < n && !same_leaf(&pool[j], &iv[i].leaf))
-      j++;
-    if (j == n) {
-      if (n == max)
-        return max + 1;
-      pool[n++] = iv[i].leaf;
-    }
-  }
-  return n;
-}
-
+#define MAX_EXCEPTIONS 3
 #define MAX_POOL (MAX_JUMP + 1)
 
-/* The size of iv[lo, hi) as a scope, or 0 if it is none. */
-static size_t scope_size(const struct interval *iv, size_t lo, size_t hi) {
-  struct leaf pool[MAX_POOL];
-  if (hi - lo < 2 || hi - lo - 1 > MAX_POOL)
+struct item {
+  uint32_t start;
+  struct leaf leaf;
+  size_t nexc;
+  uint32_t exc_nr[MAX_EXCEPTIONS];
+  struct leaf exc[MAX_EXCEPTIONS];
+};
+
+static bool is_point(const struct block *b, size_t i) {
+  return i + 1 < b->n && b->iv[i + 1].start == b->iv[i].start + 1;
+}
+
+/* Folds runs of single numbers between two intervals with the same leaf
+ * into one item. */
+static int make_items(struct compact *c, struct block *b) {
+  b->items = malloc(b->n * sizeof *b->items);
+  if (b->items == NULL)
+    return fail(c, "out of memory");
+  b->nitems = 0;
+  size_t i = 0;
+  while (i < b->n) {
+    struct item *it = &b->items[b->nitems++];
+    *it = (struct item){.start = b->iv[i].start, .leaf = b->iv[i].leaf};
+    i++;
+    for (;;) {
+      size_t j = i;
+      while (j < b->n && is_point(b, j) &&
+             !same_leaf(&b->iv[j].leaf, &it->leaf) &&
+             j - i < MAX_EXCEPTIONS - it->nexc)
+        j++;
+      if (j == i || j >= b->n || !same_leaf(&b->iv[j].leaf, &it->leaf))
+        break;
+      for (size_t k = i; k < j; k++) {
+        it->exc_nr[it->nexc] = b->iv[k].start;
+        it->exc[it->nexc++] = b->iv[k].leaf;
+      }
+      i = j + 1;
+    }
+  }
+  return 0;
+}
+
+static bool add_distinct(struct leaf *pool, size_t *n, const struct leaf *l) {
+  for (size_t j = 0; j < *n; j++)
+    if (same_leaf(&pool[j], l))
+      return true;
+  if (*n == MAX_POOL)
+    return false;
+  pool[(*n)++] = *l;
+  return true;
+}
+
+/* The distinct leaves of it[lo, hi) in pool, or false past MAX_POOL. */
+static bool distinct_leaves(const struct item *it, size_t lo, size_t hi,
+                            struct leaf *pool, size_t *n) {
+  *n = 0;
+  for (size_t i = lo; i < hi; i++) {
+    if (!add_distinct(pool, n, &it[i].leaf))
+      return false;
+    for (size_t e = 0; e < it[i].nexc; e++)
+      if (!add_distinct(pool, n, &it[i].exc[e]))
+        return false;
+  }
+  return true;
+}
+
+/* An item that is a bare leaf: a pool entry, or one instruction. */
+static bool bare(const struct item *it, size_t lo, size_t hi) {
+  return hi - lo == 1 && it[lo].nexc == 0;
+}
+
+/* The size of it[lo, hi) as a scope, or 0 if it is none. */
+static size_t scope_size(const struct item *it, size_t lo, size_t hi) {
+  if (bare(it, lo, hi) || hi - lo - 1 > MAX_POOL)
     return 0;
-  size_t size = hi - lo - 1 + distinct_leaves(iv, lo, hi, pool, MAX_POOL);
+  struct leaf pool[MAX_POOL];
+  size_t npool;
+  if (!distinct_leaves(it, lo, hi, pool, &npool))
+    return 0;
+  size_t size = hi - lo - 1 + npool;
+  for (size_t i = lo; i < hi; i++)
+    size += it[i].nexc;
   return size <= MAX_POOL ? size : 0;
 }
 
-static size_t tree_size(const struct interval *iv, size_t lo, size_t hi) {
-  if (hi - lo == 1)
+static size_t tree_size(const struct item *it, size_t lo, size_t hi) {
+  if (bare(it, lo, hi))
     return 1;
-  size_t s = scope_size(iv, lo, hi);
+  size_t s = scope_size(it, lo, hi);
   if (s > 0)
     return s;
+  /* An item whose chain and pool exceed 8-bit jumps cannot be made of
+   * MAX_EXCEPTIONS JEQ; so here hi - lo >= 2. */
   size_t mid = lo + (hi - lo) / 2;
-  size_t left = tree_size(iv, lo, mid);
-  return 1 + (left > MAX_JUMP) + left + tree_size(iv, mid, hi);
+  size_t left = tree_size(it, lo, mid);
+  return 1 + (left > MAX_JUMP) + left + tree_size(it, mid, hi);
 }
 
 static struct sock_filter insn(uint16_t code, uint8_t jt, uint8_t jf,
@@ -326,100 +397,274 @@ static struct sock_filter leaf_insn(const struct compact *c,
 struct scope {
   struct leaf pool[MAX_POOL];
   size_t npool, pool_at;
+  /* The small layout: tainted leaves jump straight to the copy, at
+   * copy_at + direct[pc]; NULL: they are JA in the pool. */
+  const size_t *direct;
+  size_t copy_at;
 };
 
-/* The offset from the node at `here` to the leaf of iv[lo] in the pool. */
-static uint8_t to_pool(const struct scope *sc, const struct interval *iv,
-                       size_t lo, size_t here) {
+/* The offset from the instruction at `here` to leaf l in the pool. */
+static uint8_t to_pool(const struct scope *sc, const struct leaf *l,
+                       size_t here) {
+  if (l->kind == LEAF_TAINT && sc->direct != NULL)
+    return (uint8_t)(sc->copy_at + sc->direct[l->v] - (here + 1));
   size_t j = 0;
-  while (!same_leaf(&sc->pool[j], &iv[lo].leaf))
+  while (!same_leaf(&sc->pool[j], l))
     j++;
   return (uint8_t)(sc->pool_at + j - (here + 1));
 }
 
+/* JEQ per exception, then the item's own leaf. */
+static void chain_emit(struct compact *c, const struct scope *sc,
+                       const struct item *it, size_t *pos) {
+  for (size_t e = 0; e < it->nexc; e++) {
+    size_t here = (*pos)++;
+    c->out[here] = insn(BPF_JMP | BPF_JEQ | BPF_K,
+                        to_pool(sc, &it->exc[e], here), 0, it->exc_nr[e]);
+    if (e + 1 == it->nexc)
+      c->out[here].jf = to_pool(sc, &it->leaf, here);
+  }
+}
+
 static void inner_emit(struct compact *c, const struct scope *sc,
-                       const struct interval *iv, size_t lo, size_t hi,
+                       const struct item *it, size_t lo, size_t hi,
                        size_t *pos) {
+  if (hi - lo == 1) {
+    chain_emit(c, sc, &it[lo], pos);
+    return;
+  }
   size_t mid = lo + (hi - lo) / 2;
   size_t here = (*pos)++;
-  struct sock_filter *node = &c->out[here];
-  *node = insn(BPF_JMP | BPF_JGE | BPF_K, 0, 0, iv[mid].start);
-  if (mid - lo == 1)
-    node->jf = to_pool(sc, iv, lo, here);
-  else
-    inner_emit(c, sc, iv, lo, mid, pos);
   /* c->out is not reallocated: node stays valid. */
-  if (hi - mid == 1) {
-    node->jt = to_pool(sc, iv, mid, here);
+  struct sock_filter *node = &c->out[here];
+  *node = insn(BPF_JMP | BPF_JGE | BPF_K, 0, 0, it[mid].start);
+  if (bare(it, lo, mid))
+    node->jf = to_pool(sc, &it[lo].leaf, here);
+  else
+    inner_emit(c, sc, it, lo, mid, pos);
+  if (bare(it, mid, hi)) {
+    node->jt = to_pool(sc, &it[mid].leaf, here);
   } else {
     node->jt = (uint8_t)(*pos - (here + 1));
-    inner_emit(c, sc, iv, mid, hi, pos);
+    inner_emit(c, sc, it, mid, hi, pos);
   }
 }
 
 /* Emits the search at c->out[*pos]; a tainted leaf jumps to its taint
  * point's place in the copy, which starts at `copy`. */
-static void tree_emit(struct compact *c, const struct interval *iv, size_t lo,
+static void tree_emit(struct compact *c, const struct item *it, size_t lo,
                       size_t hi, size_t *pos, size_t copy) {
-  if (hi - lo == 1) {
-    c->out[*pos] = leaf_insn(c, &iv[lo].leaf, *pos, copy);
+  if (bare(it, lo, hi)) {
+    c->out[*pos] = leaf_insn(c, &it[lo].leaf, *pos, copy);
     (*pos)++;
     return;
   }
-  size_t s = scope_size(iv, lo, hi);
+  size_t s = scope_size(it, lo, hi);
   if (s > 0) {
     struct scope sc;
-    sc.npool = distinct_leaves(iv, lo, hi, sc.pool, MAX_POOL);
-    sc.pool_at = *pos + (hi - lo - 1);
-    inner_emit(c, &sc, iv, lo, hi, pos);
+    distinct_leaves(it, lo, hi, sc.pool, &sc.npool);
+    sc.pool_at = *pos + s - sc.npool;
+    sc.direct = NULL;
+    inner_emit(c, &sc, it, lo, hi, pos);
     for (size_t j = 0; j < sc.npool; j++, (*pos)++)
       c->out[*pos] = leaf_insn(c, &sc.pool[j], *pos, copy);
     return;
   }
   size_t mid = lo + (hi - lo) / 2;
-  size_t left = tree_size(iv, lo, mid);
-  uint32_t k = iv[mid].start;
+  size_t left = tree_size(it, lo, mid);
+  uint32_t k = it[mid].start;
   if (left > MAX_JUMP) {
     c->out[(*pos)++] = insn(BPF_JMP | BPF_JGE | BPF_K, 0, 1, k);
     c->out[(*pos)++] = insn(BPF_JMP | BPF_JA, 0, 0, (uint32_t)left);
   } else {
     c->out[(*pos)++] = insn(BPF_JMP | BPF_JGE | BPF_K, (uint8_t)left, 0, k);
   }
-  tree_emit(c, iv, lo, mid, pos, copy);
-  tree_emit(c, iv, mid, hi, pos, copy);
+  tree_emit(c, it, lo, mid, pos, copy);
+  tree_emit(c, it, mid, hi, pos, copy);
 }
 
-/* ld arch; per architecture: jeq -> its block; ret bad_arch; the blocks
- * (ld nr; search); the copy of P's argument checks. */
-static int emit(struct compact *c) {
-  size_t head = 1 + 2 * c->nblocks + 1;
-  size_t total = head, start[MAX_ARCHES];
+/* The small layout, when everything fits in 8-bit jumps: ld arch; a JEQ
+ * per architecture (the last one's jf: the unlisted result); per
+ * architecture ld nr and its search; the copy; one pool of RET for all,
+ * which the copy's jumps to a RET use too (its own RET go, unless an
+ * instruction other than a jump falls through to one). */
+struct small {
+  struct scope sc;
+  size_t *pos;   /* index in the copy of each kept instruction of P */
+  bool *dropped; /* a copied RET replaced by the pool's */
+  size_t kept, size;
+};
+
+static bool small_ret(const struct compact *c, size_t i) {
+  if (c->p[i].code != (BPF_RET | BPF_K))
+    return false;
+  if (i == 0 || !c->copied[i - 1])
+    return true;
+  uint16_t cls = BPF_CLASS(c->p[i - 1].code);
+  return cls == BPF_JMP || cls == BPF_RET;
+}
+
+static bool pool_add_ret(struct scope *sc, uint32_t v) {
+  struct leaf l = {LEAF_RET, v};
+  return add_distinct(sc->pool, &sc->npool, &l);
+}
+
+static bool pool_add_item(struct scope *sc, const struct item *it) {
+  if (it->leaf.kind == LEAF_RET && !pool_add_ret(sc, it->leaf.v))
+    return false;
+  for (size_t e = 0; e < it->nexc; e++)
+    if (it->exc[e].kind == LEAF_RET && !pool_add_ret(sc, it->exc[e].v))
+      return false;
+  return true;
+}
+
+static bool small_layout(const struct compact *c, struct small *sm) {
+  struct scope *sc = &sm->sc;
+  if (c->nblocks == 0)
+    return false;
+  size_t total = 1 + c->nblocks;
+  sc->npool = 0;
+  if (!pool_add_ret(sc, c->bad_arch))
+    return false;
   for (size_t b = 0; b < c->nblocks; b++) {
-    start[b] = total;
-    total += 1 + tree_size(c->blocks[b].iv, 0, c->blocks[b].n);
+    const struct block *blk = &c->blocks[b];
+    if (!bare(blk->items, 0, blk->nitems))
+      total += blk->nitems; /* ld nr, the JGE nodes */
+    for (size_t i = 0; i < blk->nitems; i++) {
+      total += blk->items[i].nexc;
+      if (!pool_add_item(sc, &blk->items[i]))
+        return false;
+    }
   }
-  size_t copy = total;
-  total += c->ncopy;
-  if (total >= c->n)
-    return fail(c, "not shorter (%zu instructions, libseccomp's %zu)", total,
-                c->n);
-  c->out = calloc(total, sizeof *c->out);
-  if (c->out == NULL)
-    return fail(c, "out of memory");
-  size_t pos = 0;
-  c->out[pos++] =
-      insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
+  sc->copy_at = total;
+  sm->kept = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    if (!c->copied[i])
+      continue;
+    sm->dropped[i] = small_ret(c, i);
+    if (sm->dropped[i] && !pool_add_ret(sc, c->p[i].k))
+      return false;
+    if (!sm->dropped[i])
+      sm->pos[i] = sm->kept++;
+  }
+  total += sm->kept;
+  sc->pool_at = total;
+  total += sc->npool;
+  if (total > MAX_POOL)
+    return false;
+  sc->direct = sm->pos;
+  sm->size = total;
+  return true;
+}
+
+/* Where a jump of the copy to P's instruction t lands. */
+static size_t small_target(const struct compact *c, const struct small *sm,
+                           size_t t) {
+  if (!sm->dropped[t])
+    return sm->sc.copy_at + sm->pos[t];
+  struct leaf l = {LEAF_RET, c->p[t].k};
+  return sm->sc.pool_at + to_pool(&sm->sc, &l, sm->sc.pool_at - 1);
+}
+
+static void small_emit(struct compact *c, const struct small *sm) {
+  const struct scope *sc = &sm->sc;
+  size_t at = 1 + c->nblocks; /* where the next block starts */
   for (size_t b = 0; b < c->nblocks; b++) {
-    c->out[pos++] = insn(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, c->blocks[b].arch);
-    c->out[pos] =
-        insn(BPF_JMP | BPF_JA, 0, 0, (uint32_t)(start[b] - (pos + 1)));
-    pos++;
+    const struct block *blk = &c->blocks[b];
+    size_t here = 1 + b;
+    c->out[here] = insn(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, blk->arch);
+    if (bare(blk->items, 0, blk->nitems)) {
+      c->out[here].jt = to_pool(sc, &blk->items[0].leaf, here);
+    } else {
+      c->out[here].jt = (uint8_t)(at - (here + 1));
+      at += blk->nitems;
+      for (size_t i = 0; i < blk->nitems; i++)
+        at += blk->items[i].nexc;
+    }
+  }
+  struct leaf bad = {LEAF_RET, c->bad_arch};
+  c->out[c->nblocks].jf = to_pool(sc, &bad, c->nblocks);
+  size_t pos = 1 + c->nblocks;
+  for (size_t b = 0; b < c->nblocks; b++) {
+    const struct block *blk = &c->blocks[b];
+    if (bare(blk->items, 0, blk->nitems))
+      continue;
+    c->out[pos++] =
+        insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
+    inner_emit(c, sc, blk->items, 0, blk->nitems, &pos);
+  }
+  for (size_t i = 0; i < c->n; i++) {
+    if (!c->copied[i] || sm->dropped[i])
+      continue;
+    struct sock_filter in = c->p[i];
+    if (BPF_CLASS(in.code) == BPF_JMP) {
+      if (BPF_OP(in.code) == BPF_JA) {
+        in.k = (uint32_t)(small_target(c, sm, i + 1 + in.k) - (pos + 1));
+      } else {
+        in.jt = (uint8_t)(small_target(c, sm, i + 1 + in.jt) - (pos + 1));
+        in.jf = (uint8_t)(small_target(c, sm, i + 1 + in.jf) - (pos + 1));
+      }
+    }
+    c->out[pos++] = in;
+  }
+  for (size_t j = 0; j < sc->npool; j++, pos++)
+    c->out[pos] = insn(BPF_RET | BPF_K, 0, 0, sc->pool[j].v);
+  c->out_n = pos;
+}
+
+/* The general layout: ld arch; per architecture a JEQ to its block (with
+ * a JA when that is too far); ret for the unlisted ones; per architecture
+ * ld nr and its search, pools per scope; the copy. */
+static size_t large_size(const struct compact *c, bool far[MAX_ARCHES],
+                         size_t start[MAX_ARCHES]) {
+  for (size_t b = 0; b < c->nblocks; b++)
+    far[b] = false;
+  for (;;) {
+    size_t head = 1 + c->nblocks + 1, total;
+    for (size_t b = 0; b < c->nblocks; b++)
+      head += far[b];
+    total = head;
+    for (size_t b = 0; b < c->nblocks; b++) {
+      start[b] = total;
+      total += 1 + tree_size(c->blocks[b].items, 0, c->blocks[b].nitems);
+    }
+    /* Growing the head only moves the blocks further: at most nblocks
+     * rounds. */
+    bool changed = false;
+    size_t here = 1;
+    for (size_t b = 0; b < c->nblocks; b++) {
+      if (!far[b] && start[b] - (here + 1) > MAX_JUMP) {
+        far[b] = true;
+        changed = true;
+      }
+      here += 1 + far[b];
+    }
+    if (!changed)
+      return total + c->ncopy;
+  }
+}
+
+static void large_emit(struct compact *c, const bool far[MAX_ARCHES],
+                       const size_t start[MAX_ARCHES], size_t copy) {
+  size_t pos = 1;
+  for (size_t b = 0; b < c->nblocks; b++) {
+    size_t here = pos++;
+    if (far[b]) {
+      c->out[here] = insn(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, c->blocks[b].arch);
+      c->out[pos] =
+          insn(BPF_JMP | BPF_JA, 0, 0, (uint32_t)(start[b] - (pos + 1)));
+      pos++;
+    } else {
+      c->out[here] =
+          insn(BPF_JMP | BPF_JEQ | BPF_K, (uint8_t)(start[b] - (here + 1)), 0,
+               c->blocks[b].arch);
+    }
   }
   c->out[pos++] = insn(BPF_RET | BPF_K, 0, 0, c->bad_arch);
   for (size_t b = 0; b < c->nblocks; b++) {
     c->out[pos++] =
         insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
-    tree_emit(c, c->blocks[b].iv, 0, c->blocks[b].n, &pos, copy);
+    tree_emit(c, c->blocks[b].items, 0, c->blocks[b].nitems, &pos, copy);
   }
   /* The copy: P's order kept, so its jumps stay forward and only shrink
    * (an 8-bit offset still fits). */
@@ -439,173 +684,45 @@ static int emit(struct compact *c) {
     c->out[pos++] = in;
   }
   c->out_n = pos;
-  return 0;
 }
 
-/* The self-check. */
-
-static int check_one(struct compact *c, const struct seccomp_data *d) {
-  uint32_t want = 0, got = 0;
-  int r1 = seccomp_bpf_run(c->p, c->n, d, &want);
-  int r2 = seccomp_bpf_run(c->out, c->out_n, d, &got);
-  if (r1 != SECCOMP_BPF_RETURNED || r2 != SECCOMP_BPF_RETURNED || want != got)
-    return fail(c,
-                "self-check: arch 0x%x nr %d args %#llx %#llx %#llx %#llx "
-                "%#llx %#llx: 0x%x (%d), libseccomp's 0x%x (%d)",
-                d->arch, d->nr, (unsigned long long)d->args[0],
-                (unsigned long long)d->args[1], (unsigned long long)d->args[2],
-                (unsigned long long)d->args[3], (unsigned long long)d->args[4],
-                (unsigned long long)d->args[5], got, r2, want, r1);
-  return 0;
-}
-
-static uint64_t xorshift(uint64_t *s) {
-  *s ^= *s << 13;
-  *s ^= *s >> 7;
-  *s ^= *s << 17;
-  return *s;
-}
-
-#define MAX_VALUES 2048
-#define MAX_PAIR_VALUES 32
-#define RANDOM_VECTORS 256
-
-/* Argument values made from the constants of the copied part: each, +-1,
- * as the low word under a high word of 0 or ~0 and as the high word. */
-struct values {
-  uint64_t v[MAX_VALUES];
-  size_t n;
-  uint64_t pair[MAX_PAIR_VALUES]; /* for two arguments at once */
-  size_t npair;
-};
-
-static void add_value(struct values *vs, uint64_t v) {
-  if (vs->n < MAX_VALUES)
-    vs->v[vs->n++] = v;
-}
-
-static void arg_values(const struct compact *c, struct values *vs) {
-  vs->n = vs->npair = 0;
-  add_value(vs, 0);
-  add_value(vs, UINT64_MAX);
-  vs->pair[vs->npair++] = 0;
-  for (size_t i = 0; i < c->n; i++) {
-    if (!c->copied[i])
-      continue;
-    uint16_t code = c->p[i].code;
-    if (BPF_SRC(code) != BPF_K ||
-        (BPF_CLASS(code) != BPF_JMP && BPF_CLASS(code) != BPF_ALU &&
-         code != (BPF_LD | BPF_IMM)) ||
-        (BPF_CLASS(code) == BPF_JMP && BPF_OP(code) == BPF_JA))
-      continue;
-    uint32_t k = c->p[i].k;
-    if (vs->npair < MAX_PAIR_VALUES)
-      vs->pair[vs->npair++] = k;
-    for (int64_t dk = -1; dk <= 1; dk++) {
-      uint32_t w = (uint32_t)((int64_t)k + dk);
-      add_value(vs, w);
-      add_value(vs, 0xffffffff00000000ull | w);
-      add_value(vs, (uint64_t)w << 32);
-      add_value(vs, ((uint64_t)w << 32) | 0xffffffffu);
-      add_value(vs, ((uint64_t)w << 32) | w);
-    }
-  }
-}
-
-static int check_args(struct compact *c, struct seccomp_data d,
-                      const struct values *vs, uint64_t *seed) {
-  for (int bg = 0; bg < 2; bg++)
-    for (int i = 0; i < 6; i++)
-      for (size_t j = 0; j < vs->n; j++) {
-        for (int a = 0; a < 6; a++)
-          d.args[a] = bg ? UINT64_MAX : 0;
-        d.args[i] = vs->v[j];
-        if (check_one(c, &d) < 0)
-          return -1;
-      }
-  memset(d.args, 0, sizeof d.args);
-  for (int i = 0; i < 6; i++)
-    for (int j = i + 1; j < 6; j++)
-      for (size_t x = 0; x < vs->npair; x++)
-        for (size_t y = 0; y < vs->npair; y++) {
-          d.args[i] = vs->pair[x];
-          d.args[j] = vs->pair[y];
-          if (check_one(c, &d) < 0)
-            return -1;
-          d.args[i] = d.args[j] = 0;
-        }
-  for (int r = 0; r < RANDOM_VECTORS; r++) {
-    for (int a = 0; a < 6; a++)
-      d.args[a] = vs->v[xorshift(seed) % vs->n];
-    d.instruction_pointer = xorshift(seed);
-    if (check_one(c, &d) < 0)
-      return -1;
-  }
-  return 0;
-}
-
-/* The merged interval that holds nr. */
-static const struct leaf *leaf_of(const struct block *b, uint32_t nr) {
-  size_t lo = 0, hi = b->n;
-  while (hi - lo > 1) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (nr >= b->iv[mid].start)
-      lo = mid;
-    else
-      hi = mid;
-  }
-  return &b->iv[lo].leaf;
-}
-
-static int self_check(struct compact *c) {
-  static const uint32_t nrs[] = {0, 1, 0x3fffffff, 0x40000000, UINT32_MAX};
-  _cleanup_free_ struct values *vs = malloc(sizeof *vs);
-  if (vs == NULL)
+static int emit(struct compact *c) {
+  _cleanup_free_ struct small *sm = calloc(1, sizeof *sm);
+  _cleanup_free_ size_t *pos = calloc(c->n, sizeof *pos);
+  _cleanup_free_ bool *dropped = calloc(c->n, sizeof *dropped);
+  if (sm == NULL || pos == NULL || dropped == NULL)
     return fail(c, "out of memory");
-  arg_values(c, vs);
-  uint64_t seed = 0x9e3779b97f4a7c15ull;
-  /* Every interval of arch, at both ends. */
-  for (size_t i = 0; i < c->nbp; i++) {
-    uint32_t ends[2] = {c->bp[i],
-                        i + 1 < c->nbp ? c->bp[i + 1] - 1 : UINT32_MAX};
-    for (int e = 0; e < 2; e++)
-      for (size_t j = 0; j < sizeof nrs / sizeof nrs[0]; j++) {
-        struct seccomp_data d = {.nr = (int)nrs[j], .arch = ends[e]};
-        if (check_one(c, &d) < 0)
-          return -1;
-      }
-  }
-  /* Per listed architecture, every interval of nr at both ends, with
-   * argument vectors where the result depends on them, and random nrs. */
-  for (size_t b = 0; b < c->nblocks; b++) {
-    const struct block *blk = &c->blocks[b];
-    for (size_t i = 0; i < c->nbp; i++) {
-      uint32_t ends[2] = {c->bp[i],
-                          i + 1 < c->nbp ? c->bp[i + 1] - 1 : UINT32_MAX};
-      for (int e = 0; e < 2; e++) {
-        struct seccomp_data d = {.nr = (int)ends[e], .arch = blk->arch};
-        if (check_one(c, &d) < 0)
-          return -1;
-        if (leaf_of(blk, ends[e])->kind == LEAF_TAINT &&
-            check_args(c, d, vs, &seed) < 0)
-          return -1;
-      }
-    }
-    for (int r = 0; r < 1024; r++) {
-      uint64_t x = xorshift(&seed);
-      struct seccomp_data d = {.nr = (int)(uint32_t)(r & 1 ? x : x % 2048),
-                               .arch = blk->arch};
-      if (check_one(c, &d) < 0)
-        return -1;
-    }
-  }
+  sm->pos = pos;
+  sm->dropped = dropped;
+  bool far[MAX_ARCHES];
+  size_t start[MAX_ARCHES];
+  bool small = small_layout(c, sm);
+  size_t total = small ? sm->size : large_size(c, far, start);
+  if (total >= c->n)
+    return fail(c, "not shorter (%zu instructions, libseccomp's %zu)", total,
+                c->n);
+  c->out = calloc(total, sizeof *c->out);
+  if (c->out == NULL)
+    return fail(c, "out of memory");
+  c->out[0] =
+      insn(BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
+  if (small)
+    small_emit(c, sm);
+  else
+    large_emit(c, far, start, total - c->ncopy);
+  if (c->out_n != total)
+    return fail(c, "internal: %zu instructions emitted, %zu planned", c->out_n,
+                total);
+
   return 0;
 }
 
 static void compact_free(struct compact *c) {
   free(c->bp);
-  for (size_t b = 0; b < c->nblocks; b++)
+  for (size_t b = 0; b < c->nblocks; b++) {
     free(c->blocks[b].iv);
+    free(c->blocks[b].items);
+  }
   free(c->copied);
   free(c->newpos);
   free(c->out);
@@ -625,9 +742,10 @@ int seccomp_compact(const struct sock_filter *p, size_t n,
   if (collect_breakpoints(&c) < 0 || analyse_arches(&c) < 0)
     return -1;
   for (size_t b = 0; b < c.nblocks; b++)
-    if (analyse_nr(&c, &c.blocks[b]) < 0)
+    if (analyse_nr(&c, &c.blocks[b]) < 0 || make_items(&c, &c.blocks[b]) < 0)
       return -1;
-  if (plan_copy(&c) < 0 || emit(&c) < 0 || self_check(&c) < 0)
+  if (plan_copy(&c) < 0 || emit(&c) < 0 ||
+      seccomp_bpf_compare(p, n, c.out, c.out_n, note, note_len) < 0)
     return -1;
   *out = steal_pointer(&c.out);
   *out_n = c.out_n;
