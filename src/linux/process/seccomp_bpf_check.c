@@ -5,6 +5,7 @@
  * reads the arguments). */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@ struct cmp {
   size_t nv;
   uint64_t pair[MAX_PAIR_VALUES]; /* for two arguments at once */
   size_t npair;
+  unsigned loaded; /* the arguments the argument checks load (bit i) */
   uint64_t seed;
 };
 
@@ -130,6 +132,13 @@ static void add_value(struct cmp *c, uint64_t v) {
  * as the low word under a high word of 0 or ~0, and as the high word. */
 static void arg_values(struct cmp *c) {
   c->nv = c->npair = 0;
+  c->loaded = 0;
+  for (size_t i = 0; i < c->n; i++)
+    if (c->reach[i] && c->p[i].code == (BPF_LD | BPF_W | BPF_ABS) &&
+        c->p[i].k >= offsetof(struct seccomp_data, args) &&
+        c->p[i].k < sizeof(struct seccomp_data))
+      c->loaded |= 1u << ((c->p[i].k - offsetof(struct seccomp_data, args)) /
+                          sizeof(uint64_t));
   add_value(c, 0);
   add_value(c, UINT64_MAX);
   c->pair[c->npair++] = 0;
@@ -154,10 +163,12 @@ static void arg_values(struct cmp *c) {
   }
 }
 
+/* Arguments p never loads cannot change its result: the sweeps vary the
+ * loaded ones (the random vectors all six). */
 static int check_args(struct cmp *c, struct seccomp_data d) {
   for (int bg = 0; bg < 2; bg++)
     for (int i = 0; i < 6; i++)
-      for (size_t j = 0; j < c->nv; j++) {
+      for (size_t j = 0; j < c->nv && (c->loaded & (1u << i)); j++) {
         for (int a = 0; a < 6; a++)
           d.args[a] = bg ? UINT64_MAX : 0;
         d.args[i] = c->v[j];
@@ -167,7 +178,9 @@ static int check_args(struct cmp *c, struct seccomp_data d) {
   memset(d.args, 0, sizeof d.args);
   for (int i = 0; i < 6; i++)
     for (int j = i + 1; j < 6; j++)
-      for (size_t x = 0; x < c->npair; x++)
+      for (size_t x = 0;
+           x < c->npair && (c->loaded & (1u << i)) && (c->loaded & (1u << j));
+           x++)
         for (size_t y = 0; y < c->npair; y++) {
           d.args[i] = c->pair[x];
           d.args[j] = c->pair[y];
