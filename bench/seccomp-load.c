@@ -123,5 +123,11 @@ int main(int argc, char **argv) {
   }
   report("libseccomp", np, tp, rounds);
   report("compacted", nc, tc, rounds);
+  free(tp);
+  free(tc);
+  free(p);
+  free(c);
+  oci_config_free(cfg);
+  free(data);
   return 0;
 }
