@@ -361,6 +361,62 @@ CAPS_SH='for f in CapInh CapPrm CapEff CapBnd CapAmb; do
   [[ "$output" == "ok "* ]]
 }
 
+# podman's default profile (tests/data/seccomp-podman.json, from
+# bench/podman-seccomp.sh) as the container gets it: the program minirt
+# loads is the compacted one (docs/security.md), so this checks the
+# rewritten program in the real kernel, on each of its architectures.
+# Each probe is chosen so that the filter's answer differs from the
+# kernel's own: vmsplice(-1) is EBADF (9) unfiltered, socket(AF_NETLINK,
+# SOCK_RAW, NETLINK_AUDIT) and personality(ADDR_NO_RANDOMIZE) succeed
+# unfiltered, add_key(NULL, ...) is EFAULT (14) unfiltered, an x32 call is
+# ENOSYS without the x32 ABI.
+@test "seccomp: podman's default profile, compacted, holds on x86_64, i386 and x32" {
+  with_probe
+  [ "$(uname -m)" = x86_64 ] || skip "syscall numbers are x86_64's"
+  profile=$(jq -c .linux.seccomp "$BATS_TEST_DIRNAME/../data/seccomp-podman.json")
+  cfg_edit ".linux.seccomp = $profile | .root.readonly = false"
+  set_sh 'probe sys 278 -1 0 0 0      # vmsplice: errno 1
+    probe sys 275 -1 0 -1 0 1 0         # splice: allowed, errno 9
+    probe sys 41 16 3 9                 # socket(NETLINK_AUDIT): errno 22
+    probe sys 41 16 3 0 >/dev/null && echo socket-ok
+    probe sys 135 0xffffffff >/dev/null && echo personality-query-ok
+    probe sys 135 0x8 >/dev/null && echo personality-linux32-ok
+    probe sys 135 0x0400000             # ADDR_NO_RANDOMIZE: errno 38
+    probe sys 248 0 0 0 0 0             # add_key: not listed, errno 38
+    probe sys 0x40000214 -1 0 0 0       # x32 vmsplice: errno 1
+    probe sys32 316 -1 0 0              # i386 vmsplice: errno 1
+    probe sys32 313 -1 0 -1 0 1         # i386 splice: allowed, errno 9
+    probe sys32 136 0x0400000           # i386 personality: errno 38
+    mkdir /tmp/d && echo mkdir-ok'
+  run --separate-stderr "$MINIRT" --root "$STATE_ROOT" --debug run --bundle "$BUNDLE" "$ID"
+  assert_success
+  [ "${lines[0]}" = "errno 1" ]
+  [ "${lines[1]}" = "errno 9" ]
+  [ "${lines[2]}" = "errno 22" ]
+  [ "${lines[3]}" = socket-ok ]
+  [ "${lines[4]}" = personality-query-ok ]
+  [ "${lines[5]}" = personality-linux32-ok ]
+  [ "${lines[6]}" = "errno 38" ]
+  [ "${lines[7]}" = "errno 38" ]
+  [ "${lines[8]}" = "errno 1" ]
+  [ "${lines[9]}" = "errno 1" ]
+  [ "${lines[10]}" = "errno 9" ]
+  [ "${lines[11]}" = "errno 38" ]
+  [ "${lines[12]}" = mkdir-ok ]
+  # libseccomp makes 1426 instructions of it; the loaded program is the
+  # compacted one.
+  n=$(echo "$stderr" | sed -n 's/.*seccomp: \([0-9]*\) instructions ready.*/\1/p' | head -n 1)
+  [ -n "$n" ] && [ "$n" -lt 713 ]
+  # exec gets the same program (from the cache now).
+  cfg_edit '.process.args = ["sleep", "60"]'
+  start_detached
+  rt exec "$ID" probe sys 278 -1 0 0 0
+  [ "$output" = "errno 1" ]
+  rt exec "$ID" probe sys32 136 0x8
+  [[ "$output" == "ok "* ]]
+  rt kill "$ID" KILL
+}
+
 @test "an unknown seccomp action fails create clearly" {
   cfg_edit '.linux.seccomp = {"defaultAction": "SCMP_ACT_SOMETIMES"}'
   in_ctr true

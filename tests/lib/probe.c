@@ -2,6 +2,8 @@
  * at what busybox cannot show: raw syscalls and their errno, the session
  * keyring, the personality and the I/O priority of the calling process.
  *   probe sys NR [ARG...]  -> "ok RET" or "errno N"
+ *   probe sys32 NR [ARG...] -> the same through int $0x80, the i386 entry
+ *                              (seccomp sees AUDIT_ARCH_I386); x86_64 only
  *   probe keyring          -> the session keyring's serial
  *   probe personality      -> the personality as hex
  *   probe ioprio           -> "CLASS DATA" of this process */
@@ -28,9 +30,37 @@ static int do_sys(int argc, char **argv) {
   return 0;
 }
 
+static int do_sys32(int argc, char **argv) {
+#if defined(__x86_64__)
+  long a[5] = {0};
+  long nr = strtol(argv[2], NULL, 0);
+  for (int i = 3; i < argc && i < 8; i++)
+    a[i - 3] = (long)strtoul(argv[i], NULL, 0);
+  long r;
+  /* Five arguments: the sixth (ebp) would need saving the frame pointer. */
+  __asm__ volatile("int $0x80"
+                   : "=a"(r)
+                   : "a"(nr), "b"(a[0]), "c"(a[1]), "d"(a[2]), "S"(a[3]),
+                     "D"(a[4])
+                   : "memory");
+  if (r < 0 && r > -4096)
+    printf("errno %ld\n", -r);
+  else
+    printf("ok %ld\n", r);
+  return 0;
+#else
+  (void)argc;
+  (void)argv;
+  fprintf(stderr, "probe: sys32 is for x86_64\n");
+  return 2;
+#endif
+}
+
 int main(int argc, char **argv) {
   if (argc >= 3 && strcmp(argv[1], "sys") == 0)
     return do_sys(argc, argv);
+  if (argc >= 3 && strcmp(argv[1], "sys32") == 0)
+    return do_sys32(argc, argv);
   if (argc == 2 && strcmp(argv[1], "keyring") == 0) {
     /* KEYCTL_GET_KEYRING_ID of KEY_SPEC_SESSION_KEYRING, not creating it. */
     long id = syscall(SYS_keyctl, 0, -3, 0);
@@ -55,6 +85,6 @@ int main(int argc, char **argv) {
     printf("%ld %ld\n", p >> 13, p & 0x1fff);
     return 0;
   }
-  fprintf(stderr, "usage: probe sys NR [ARG...] | keyring | personality | ioprio\n");
+  fprintf(stderr, "usage: probe sys|sys32 NR [ARG...] | keyring | personality | ioprio\n");
   return 2;
 }

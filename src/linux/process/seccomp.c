@@ -6,6 +6,7 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "linux/process/process.h"
+#include "linux/process/seccomp_bpf.h"
 #include "spec/state.h"
 #include "util/cleanup.h"
 #include "util/fdpass.h"
@@ -70,9 +72,12 @@ static int parse_op(const char *name, enum scmp_compare *out,
     const char *name;
     enum scmp_compare op;
   } ops[] = {
-      {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-      {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-      {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+      {"SCMP_CMP_NE", SCMP_CMP_NE},
+      {"SCMP_CMP_LT", SCMP_CMP_LT},
+      {"SCMP_CMP_LE", SCMP_CMP_LE},
+      {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+      {"SCMP_CMP_GE", SCMP_CMP_GE},
+      {"SCMP_CMP_GT", SCMP_CMP_GT},
       {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
   };
   for (size_t i = 0; name != NULL && i < sizeof(ops) / sizeof(ops[0]); i++)
@@ -137,9 +142,8 @@ static int add_syscall_rules(scmp_filter_ctx c, int nr, uint32_t action,
                              const struct oci_seccomp_syscall *sc,
                              const char *name, struct minirt_error *err) {
   if (sc->n_args > 6)
-    return minirt_fail_msg(err, EINVAL,
-                           "linux.seccomp: syscall `%s`: more than 6 args",
-                           name);
+    return minirt_fail_msg(
+        err, EINVAL, "linux.seccomp: syscall `%s`: more than 6 args", name);
   struct scmp_arg_cmp cmps[6];
   bool same_index = false;
   for (size_t i = 0; i < sc->n_args; i++) {
@@ -219,8 +223,9 @@ static int build_ctx(const struct oci_seccomp *s, scmp_filter_ctx *out,
     return ret;
   _cleanup_seccomp_ scmp_filter_ctx c = seccomp_init(def);
   if (c == NULL)
-    return minirt_fail_msg(err, EINVAL, "seccomp: cannot create a filter "
-                                        "with the default action");
+    return minirt_fail_msg(err, EINVAL,
+                           "seccomp: cannot create a filter "
+                           "with the default action");
   /* no_new_privs is the process's business (process.noNewPrivileges), not
    * a side effect of loading the filter. */
   ret = seccomp_attr_set(c, SCMP_FLTATR_CTL_NNP, 0);
@@ -268,8 +273,9 @@ int seccomp_build_and_load(const struct oci_seccomp *s, int *notify_fd,
 /* libseccomp 2.5 exports only to an fd: a memfd, read back whole. The
  * program is the one seccomp_load() would load (both come from
  * gen_bpf_generate()). */
-int seccomp_compile_bpf(const struct oci_seccomp *s, struct sock_filter **insns,
-                        size_t *n, struct minirt_error *err) {
+int seccomp_compile_bpf_libseccomp(const struct oci_seccomp *s,
+                                   struct sock_filter **insns, size_t *n,
+                                   struct minirt_error *err) {
   *insns = NULL;
   *n = 0;
   _cleanup_seccomp_ scmp_filter_ctx c = NULL;
@@ -304,6 +310,46 @@ int seccomp_compile_bpf(const struct oci_seccomp *s, struct sock_filter **insns,
   return 0;
 }
 
+int seccomp_compile_bpf_noted(const struct oci_seccomp *s,
+                              struct sock_filter **insns, size_t *n,
+                              process_note_fn note, void *data,
+                              struct minirt_error *err) {
+  int ret = seccomp_compile_bpf_libseccomp(s, insns, n, err);
+  if (ret < 0)
+    return ret;
+  /* The kernel's load (its BPF conversion and JIT) is linear in the
+   * program's length and paid by every run and exec; the compactor
+   * (seccomp_compact.c) returns a program with libseccomp's results for
+   * every input, checked, or keeps libseccomp's. */
+  struct sock_filter *shorter;
+  size_t shorter_n;
+  char why[256];
+  if (seccomp_compact(*insns, *n, &shorter, &shorter_n, why, sizeof why) < 0) {
+    if (note != NULL) {
+      char msg[320];
+      snprintf(msg, sizeof msg,
+               "seccomp: libseccomp's %zu instructions kept: %s", *n, why);
+      note(data, msg);
+    }
+    return 0;
+  }
+  if (note != NULL) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "seccomp: %zu instructions compacted to %zu", *n,
+             shorter_n);
+    note(data, msg);
+  }
+  free(*insns);
+  *insns = shorter;
+  *n = shorter_n;
+  return 0;
+}
+
+int seccomp_compile_bpf(const struct oci_seccomp *s, struct sock_filter **insns,
+                        size_t *n, struct minirt_error *err) {
+  return seccomp_compile_bpf_noted(s, insns, n, NULL, NULL, err);
+}
+
 /* The SECCOMP_FILTER_FLAG_* that seccomp_load() of libseccomp 2.5 passes
  * for these linux.seccomp.flags (sys_filter_load(); without a notify
  * listener, which never reaches the raw path). */
@@ -333,8 +379,7 @@ int seccomp_load_bpf(const struct sock_filter *insns, size_t n, unsigned flags,
   /* With TSYNC a positive value is the thread that could not be synced;
    * libseccomp reports it as ESRCH. */
   if (r > 0)
-    return minirt_fail(err, ESRCH, "seccomp: load the filter (thread %ld)",
-                       r);
+    return minirt_fail(err, ESRCH, "seccomp: load the filter (thread %ld)", r);
   if (r < 0)
     return minirt_fail(err, errno, "seccomp: load the filter");
   return 0;
@@ -345,8 +390,8 @@ int process_seccomp_notify_send(const struct oci_linux *lx,
                                 int notify_fd, struct minirt_error *err) {
   const struct oci_seccomp *s = lx != NULL ? lx->seccomp : NULL;
   if (s == NULL || s->listener_path == NULL)
-    return minirt_fail_msg(err, EINVAL,
-                           "linux.seccomp.listenerPath: not set for a notify fd");
+    return minirt_fail_msg(
+        err, EINVAL, "linux.seccomp.listenerPath: not set for a notify fd");
   _cleanup_free_ char *payload = NULL;
   int ret = oci_process_state_to_json(state_json, pid, s->listener_metadata,
                                       &payload, err);

@@ -14,7 +14,9 @@
 #include "util/sha256.h"
 
 #define SECCOMP_CACHE_DIR ".seccomp-cache"
-/* Bumped whenever the file layout or the key's serialization changes. */
+/* Bumped whenever the file layout, the key's serialization or the
+ * program made from a profile changes (2: compacted programs, keyed on
+ * the profile's text, the load's flags in the header). */
 #define SECCOMP_CACHE_VERSION 2
 /* magic[8] version:u32 flags:u32 key[32] length:u64 checksum[32]; flags
  * are the SECCOMP_FILTER_FLAG_* of the load, the checksum covers them and

@@ -101,7 +101,7 @@ int process_seccomp_prepare(const struct oci_linux *lx, const char *text,
   bool keyed = open_keyed(text, text_len, cache_root, &cache, key);
   if (keyed && take_cached(&cache, key, out, note, data, &t0))
     return 0;
-  ret = seccomp_compile_bpf(s, &out->insns, &out->n, err);
+  ret = seccomp_compile_bpf_noted(s, &out->insns, &out->n, note, data, err);
   if (ret < 0)
     return ret;
   out->flags = flags;
