@@ -181,6 +181,17 @@ mountinfo_of() {
   [ -z "$(host_tmp_mounts)" ]
 }
 
+# The rootfs is stat'ed once for all mounts: a destination that resolves
+# to it after the default mounts are in place is still refused.
+@test "a mount destination that resolves to the rootfs itself is refused" {
+  add_mount '{"destination": "/tmp/..", "type": "tmpfs", "source": "tmpfs"}'
+  set_sh true
+  rt run --bundle "$BUNDLE" "$ID"
+  assert_failure
+  assert_output_contains "is the root of the container"
+  assert_no_traces "$ID"
+}
+
 @test "/dev/pts is a new devpts instance and /dev/ptmx points into it" {
   in_ctr 'readlink /dev/ptmx; stat -c %a /dev/pts/ptmx; cat /proc/self/mountinfo'
   assert_success
