@@ -203,6 +203,16 @@ mountinfo_of() {
   [[ "$line" == *gid=5* ]]
 }
 
+# /dev/ptmx is linked first and replaced only when something is there: a
+# configured /dev/ptmx node must still give way to the link.
+@test "a configured /dev/ptmx node is replaced by the link into /dev/pts" {
+  cfg_edit '.linux.devices = [{"path": "/dev/ptmx", "type": "c", "major": 5, "minor": 2,
+      "fileMode": 438, "uid": 0, "gid": 0}]'
+  in_ctr 'readlink /dev/ptmx'
+  assert_success
+  [ "${lines[0]}" = pts/ptmx ]
+}
+
 @test "/dev/shm and /dev/mqueue are mounted from the config" {
   in_ctr 'cat /proc/self/mountinfo; echo x > /dev/shm/f && echo shm-ok'
   assert_success

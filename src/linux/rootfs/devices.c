@@ -175,7 +175,13 @@ static int dev_links(int dev_fd, bool devpts, struct minirt_error *err) {
     return minirt_fail(err, errno, "symlink `/dev/core`");
   if (!devpts)
     return 0;
-  /* The new devpts instance has its own ptmx; /dev/ptmx must lead there. */
+  /* The new devpts instance has its own ptmx; /dev/ptmx must lead there.
+   * A fresh /dev has none: the link is tried first, and what is there
+   * (a configured /dev/ptmx node) removed only on EEXIST. */
+  if (symlinkat("pts/ptmx", dev_fd, "ptmx") == 0)
+    return 0;
+  if (errno != EEXIST)
+    return minirt_fail(err, errno, "symlink `/dev/ptmx`");
   if (unlinkat(dev_fd, "ptmx", 0) < 0 && errno != ENOENT)
     return minirt_fail(err, errno, "remove `/dev/ptmx`");
   if (symlinkat("pts/ptmx", dev_fd, "ptmx") < 0)
