@@ -363,25 +363,19 @@ int store_remove(struct container_handle *h, struct minirt_error *err) {
   return minirt_fail(err, errno, "remove `%s`", h->dir);
 }
 
-/* exec.fifo is left behind when `start` was killed between its write and
- * the unlink: the init went on and exec'd, which closed its end. With no
- * reader left, opening for writing fails with ENXIO; a missing fifo
- * (ENOENT: started) needs no stat before the open. */
-static bool init_waits_at_fifo(struct container_handle *h) {
+/* Opens exec.fifo for writing, as `start` does. 1: it has a reader, which
+ * only the container's init can be (it got the fd at create, and closes it
+ * at exec or exit): the init is alive and waits. 0: no fifo (started).
+ * -ENXIO: no reader. -errno else. A missing fifo needs no stat first. */
+static int open_fifo(struct container_handle *h) {
   int fd = openat(h->dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd >= 0) {
-    if (h->keep_fifo && h->fifo_fd < 0)
-      h->fifo_fd = fd;
-    else
-      close(fd);
-    return true;
-  }
-  if (errno == ENOENT)
-    return false;
-  if (errno != ENXIO)
-    return true; /* cannot tell: keep what the file says */
-  unlinkat(h->dirfd, "exec.fifo", 0); /* repair; we hold the lock */
-  return false;
+  if (fd < 0)
+    return errno == ENOENT ? 0 : -errno;
+  if (h->keep_fifo && h->fifo_fd < 0)
+    h->fifo_fd = fd;
+  else
+    close(fd);
+  return 1;
 }
 
 int store_live_status(struct container_handle *h, enum container_status *st,
@@ -389,13 +383,28 @@ int store_live_status(struct container_handle *h, enum container_status *st,
   (void)err;
   /* No status: a create or delete that was killed (we hold the lock, so
    * none is running); it can only be deleted. */
-  if (h->status == NULL ||
-      !proc_is_same_alive(h->status->pid, h->status->pid_start_time)) {
+  if (h->status == NULL) {
     *st = CONTAINER_STOPPED;
     return 0;
   }
-  if (init_waits_at_fifo(h)) {
+  /* The fifo first: an init waiting at it is alive by definition, and
+   * `start` (whose check this is) needs no read of /proc/PID/stat. */
+  int fifo = open_fifo(h);
+  if (fifo == 1) {
     *st = CONTAINER_CREATED;
+    return 0;
+  }
+  if (!proc_is_same_alive(h->status->pid, h->status->pid_start_time)) {
+    *st = CONTAINER_STOPPED;
+    return 0;
+  }
+  /* exec.fifo is left behind when `start` was killed between its write
+   * and the unlink: the init went on and exec'd, which closed its end, so
+   * nobody reads it (ENXIO). */
+  if (fifo == -ENXIO) {
+    unlinkat(h->dirfd, "exec.fifo", 0); /* repair; we hold the lock */
+  } else if (fifo < 0) {
+    *st = CONTAINER_CREATED; /* cannot tell: keep what the file says */
     return 0;
   }
   bool frozen = false;
