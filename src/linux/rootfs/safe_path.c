@@ -239,8 +239,8 @@ static int mkpath_last(int root_fd, const char *path, bool is_file) {
   name[nlen] = '\0';
   memcpy(dir, path, b);
   dir[b] = '\0';
-  _cleanup_close_ int parent = safe_open_in_root(
-      root_fd, b > 0 ? dir : "/", O_PATH | O_DIRECTORY, 0);
+  _cleanup_close_ int parent =
+      safe_open_in_root(root_fd, b > 0 ? dir : "/", O_PATH | O_DIRECTORY, 0);
   if (parent < 0)
     return -1;
   int r = create_component(parent, name, is_file);
