@@ -63,7 +63,14 @@ static int cpuset_fill(char *full, size_t mlen, int depth,
   if (fd < 0)
     return minirt_fail(err, errno, "open cgroup `%s`", full);
   for (size_t i = 0; i < 2; i++) {
+    /* A cgroup we may read but not write (someone else's, delegated
+     * without its cpuset files) is fine as long as it needs no write. */
+    bool rw = true;
     _cleanup_close_ int f = openat(fd, files[i], O_RDWR | O_CLOEXEC);
+    if (f < 0 && (errno == EACCES || errno == EPERM)) {
+      rw = false;
+      f = openat(fd, files[i], O_RDONLY | O_CLOEXEC);
+    }
     _cleanup_free_ char *cur = NULL, *parent = NULL;
     if (f < 0)
       return minirt_fail(err, errno, "open `%s/%s`", full, files[i]);
@@ -90,6 +97,11 @@ static int cpuset_fill(char *full, size_t mlen, int depth,
         return ret;
     }
     parent[strcspn(parent, "\n")] = '\0';
+    if (!rw) { /* the write fails and says why, or only O_RDWR was refused */
+      if ((ret = cgroup_write(fd, files[i], parent, err)) < 0)
+        return ret;
+      continue;
+    }
     size_t len = strlen(parent);
     ssize_t w = write(f, parent, len);
     if (w < 0 || (size_t)w != len)
