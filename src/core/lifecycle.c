@@ -427,6 +427,7 @@ static int start_container(const struct minirt_global *g, const char *id,
   const struct oci_config *cfg = loaded;
   enum container_status st;
   int ret = store_open(g->root, id, &h, err);
+  h.keep_fifo = true; /* the live status's open of exec.fifo is ours */
   if (ret == 0)
     ret = store_live_status(&h, &st, err);
   if (ret == 0 && st != CONTAINER_CREATED)
@@ -438,8 +439,9 @@ static int start_container(const struct minirt_global *g, const char *id,
     cfg = own;
   }
   if (ret == 0) {
-    _cleanup_close_ int fd =
-        openat(h.dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    _cleanup_close_ int fd = steal_fd(&h.fifo_fd);
+    if (fd < 0)
+      fd = openat(h.dirfd, "exec.fifo", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
       ret = minirt_fail(err, errno, "start `%s`: the init is not waiting", id);
     else if (write(fd, "0", 1) != 1)

@@ -29,6 +29,12 @@ struct container_handle {
   int dirfd;   /* O_DIRECTORY, locked with flock */
   struct minirt_status *status; /* NULL: a killed create or delete, or broken */
   bool broken; /* status.json unreadable (store_open_any only) */
+  /* Set by the caller before store_live_status to keep exec.fifo open: a
+   * created container's live status opens it for writing (the open is
+   * how it sees the init waiting), and `start` writes to that same fd
+   * instead of opening it again. -1 when not kept; store_close closes it. */
+  bool keep_fifo;
+  int fifo_fd;
 };
 
 /* Creates <root>/<id>, failing with "container `id` already exists". The

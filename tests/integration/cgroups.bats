@@ -228,3 +228,53 @@ create_try() {
   minirt delete --force "$ID"
   assert_no_traces "$ID"
 }
+
+# The v1 dirs are made leaf first, its parents only when the mkdir says
+# they are missing, and cpuset.cpus/mems are copied from the parent only
+# when the leaf's are empty: an existing parent that is empty too (made by
+# hand, never filled) must still get its values, level by level, or the
+# init could not join.
+@test "cpuset: empty existing parents are filled before the container's cgroup" {
+  [ -d /sys/fs/cgroup/cpuset ] || skip "no v1 cpuset"
+  top=/sys/fs/cgroup/cpuset/$CG_PARENT
+  mkdir "$top" "$top/mid"
+  [ -z "$(tr -d '\n' < "$top/mid/cpuset.cpus")" ]
+  cfg_edit '.linux.cgroupsPath = "/'"$CG_PARENT"'/mid/'"$ID"'"
+    | .process.args = ["true"]'
+  minirt run --bundle "$BUNDLE" "$ID" </dev/null
+  want=$(cat /sys/fs/cgroup/cpuset/cpuset.cpus)
+  [ "$(cat "$top/cpuset.cpus")" = "$want" ]
+  [ "$(cat "$top/mid/cpuset.cpus")" = "$want" ]
+  [ "$(cat "$top/mid/cpuset.mems")" = "$(cat /sys/fs/cgroup/cpuset/cpuset.mems)" ]
+  # What was there before stays; only the container's own cgroup goes.
+  [ -d "$top/mid" ] && [ ! -e "$top/mid/$ID" ]
+}
+
+@test "cpuset: a leaf with values of its own (clone_children) keeps them" {
+  [ -d /sys/fs/cgroup/cpuset ] || skip "no v1 cpuset"
+  [ "$(nproc)" -ge 2 ] || skip "needs 2 cpus"
+  top=/sys/fs/cgroup/cpuset/$CG_PARENT
+  mkdir "$top"
+  echo 1 > "$top/cpuset.cpus"
+  cat /sys/fs/cgroup/cpuset/cpuset.mems > "$top/cpuset.mems"
+  echo 1 > "$top/cgroup.clone_children"
+  minirt create --bundle "$BUNDLE" "$ID" </dev/null
+  [ "$(cg cpuset cpuset.cpus)" = 1 ]
+  minirt delete --force "$ID"
+  assert_no_traces "$ID"
+}
+
+@test "cgroup parents missing in every hierarchy are made, and kept at delete" {
+  cfg_edit '.linux.cgroupsPath = "/'"$CG_PARENT"'/a/b/'"$ID"'"'
+  minirt create --bundle "$BUNDLE" "$ID" </dev/null
+  for h in /sys/fs/cgroup/*/; do
+    [ -f "$h/cgroup.procs" ] || [ -f "$h/tasks" ] || continue
+    [ -d "$h$CG_PARENT/a/b/$ID" ] || { echo "missing in $h" >&2; false; }
+  done
+  [ "$(cat /sys/fs/cgroup/cpuset/$CG_PARENT/a/b/cpuset.cpus)" = "$(cat /sys/fs/cgroup/cpuset/cpuset.cpus)" ]
+  minirt delete --force "$ID"
+  for h in /sys/fs/cgroup/*/; do
+    [ -f "$h/cgroup.procs" ] || [ -f "$h/tasks" ] || continue
+    [ ! -e "$h$CG_PARENT/a/b/$ID" ] && [ -d "$h$CG_PARENT/a/b" ]
+  done
+}

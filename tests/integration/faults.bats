@@ -304,3 +304,54 @@ EOS
   assert_output_contains reuse-ok
   assert_no_traces "$ID"
 }
+
+# delete removes the known files and then the directory; only when that
+# rmdir finds something left does it list the directory: a stray temp file
+# of an interrupted write must still go.
+@test "delete removes stray temp files in the state dir too" {
+  minirt create --bundle "$BUNDLE" "$ID"
+  : >"$STATE_ROOT/$ID/.status.json.tmp.99999"
+  : >"$STATE_ROOT/$ID/.config.json.tmp.99999"
+  minirt delete --force "$ID"
+  assert_no_traces "$ID"
+}
+
+# start writes to the fd its live-status check opened: that open happens
+# under the lock, so a second start (or a start after the init died) sees
+# the state and not a stale fd.
+@test "start twice: the second one says the container is running" {
+  minirt create --bundle "$BUNDLE" "$ID"
+  minirt start "$ID"
+  [ ! -e "$STATE_ROOT/$ID/exec.fifo" ]
+  assert_equal "$(state_field "$ID" status)" running
+  rt start "$ID"
+  assert_failure
+  assert_output_contains "it is running, not created"
+}
+
+@test "start after the init was killed says the container is stopped" {
+  minirt create --bundle "$BUNDLE" "$ID"
+  kill -9 "$(state_field "$ID" pid)"
+  for _ in $(seq 50); do
+    [ "$(state_field "$ID" status)" = stopped ] && break
+    sleep 0.1
+  done
+  rt start "$ID"
+  assert_failure
+  assert_output_contains "it is stopped, not created"
+  minirt delete "$ID"
+  assert_no_traces "$ID"
+}
+
+# The sweep reads the root with getdents64 in 16 KB batches: a root whose
+# listing takes several batches is swept to the end.
+@test "the sweep of killed creates reaches every entry of a large --root" {
+  mkdir -p "$STATE_ROOT"
+  for i in $(seq 600); do
+    mkdir "$STATE_ROOT/.creating.$i.padding-padding-padding-padding-$i"
+  done
+  minirt create --bundle "$BUNDLE" "$ID"
+  [ -z "$(ls -A "$STATE_ROOT" | grep '^\.creating')" ]
+  minirt delete --force "$ID"
+  assert_no_traces "$ID"
+}

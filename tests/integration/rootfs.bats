@@ -141,6 +141,57 @@ mountinfo_of() {
   [ "${lines[1]}" = "block special file 7:c8 600 0:0" ]
 }
 
+# The nodes are made under a umask of 0 (no chmod per node), which must not
+# leak: the container keeps the runtime's umask, a configured device's new
+# parent directory is made under it as before, and modes are exact.
+@test "under a umask of 077 the nodes keep their modes and the umask is kept" {
+  cfg_edit '.linux.devices = [{"path": "/dev/sub/mine", "type": "c", "major": 1, "minor": 5,
+      "fileMode": 438, "uid": 0, "gid": 0}]
+    | del(.process.user.umask)'
+  set_sh 'umask; stat -c "%n %a" /dev/null /dev/tty /dev/sub /dev/sub/mine /dev/pts /dev/shm'
+  run bash -c 'umask 077; exec "$@"' _ "$MINIRT" --root "$STATE_ROOT" "${MINIRT_GLOBAL[@]}" \
+    run --bundle "$BUNDLE" "$ID"
+  assert_success
+  [ "${lines[0]}" = 0077 ]
+  [ "${lines[1]}" = "/dev/null 666" ]
+  [ "${lines[2]}" = "/dev/tty 666" ]
+  [ "${lines[3]}" = "/dev/sub 700" ]
+  [ "${lines[4]}" = "/dev/sub/mine 666" ]
+  [ "${lines[5]}" = "/dev/pts 0" ] || [ "${lines[5]}" = "/dev/pts 755" ]
+  [ "${lines[6]}" = "/dev/shm 1777" ]
+}
+
+# A mount destination whose last component is missing is made in its
+# parent, resolved in the rootfs: a parent that is a symlink leading out of
+# the rootfs lands inside it, and one that is a dangling symlink is
+# followed (inside the rootfs) as before.
+@test "a missing mount destination under a symlinked parent is made inside the rootfs" {
+  mkdir -p "$TEST_DIR/outside"
+  ln -s "$TEST_DIR/outside" "$BUNDLE/rootfs/esc"
+  ln -s /nowhere/deeper "$BUNDLE/rootfs/dangling"
+  add_mount '{"destination": "/esc/new", "type": "tmpfs", "source": "tmpfs"}'
+  add_mount '{"destination": "/dangling", "type": "tmpfs", "source": "tmpfs"}'
+  in_ctr 'cat /proc/self/mountinfo'
+  assert_success
+  [ -z "$(ls -A "$TEST_DIR/outside")" ]
+  [ -d "$BUNDLE/rootfs$TEST_DIR/outside/new" ]
+  [ -d "$BUNDLE/rootfs/nowhere/deeper" ]
+  [[ "$(mountinfo_of "$TEST_DIR/outside/new")" == *" - tmpfs "* ]]
+  [[ "$(mountinfo_of /nowhere/deeper)" == *" - tmpfs "* ]]
+  [ -z "$(host_tmp_mounts)" ]
+}
+
+# The rootfs is stat'ed once for all mounts: a destination that resolves
+# to it after the default mounts are in place is still refused.
+@test "a mount destination that resolves to the rootfs itself is refused" {
+  add_mount '{"destination": "/tmp/..", "type": "tmpfs", "source": "tmpfs"}'
+  set_sh true
+  rt run --bundle "$BUNDLE" "$ID"
+  assert_failure
+  assert_output_contains "is the root of the container"
+  assert_no_traces "$ID"
+}
+
 @test "/dev/pts is a new devpts instance and /dev/ptmx points into it" {
   in_ctr 'readlink /dev/ptmx; stat -c %a /dev/pts/ptmx; cat /proc/self/mountinfo'
   assert_success
@@ -150,6 +201,16 @@ mountinfo_of() {
   [[ "$line" == *" - devpts "* ]]
   [[ "$line" == *ptmxmode=666* ]]
   [[ "$line" == *gid=5* ]]
+}
+
+# /dev/ptmx is linked first and replaced only when something is there: a
+# configured /dev/ptmx node must still give way to the link.
+@test "a configured /dev/ptmx node is replaced by the link into /dev/pts" {
+  cfg_edit '.linux.devices = [{"path": "/dev/ptmx", "type": "c", "major": 5, "minor": 2,
+      "fileMode": 438, "uid": 0, "gid": 0}]'
+  in_ctr 'readlink /dev/ptmx'
+  assert_success
+  [ "${lines[0]}" = pts/ptmx ]
 }
 
 @test "/dev/shm and /dev/mqueue are mounted from the config" {

@@ -42,27 +42,71 @@ static void created_forget(struct created *c) {
   c->n = 0;
 }
 
+static bool blank(const char *s) {
+  return strspn(s, " \n") == strlen(s);
+}
+
 /* v1 cpuset refuses tasks while cpuset.cpus/mems are empty, and a new
- * cpuset starts empty: inherit the parent's. */
-static int cpuset_inherit(const char *dir, struct minirt_error *err) {
+ * cpuset starts empty (unless the parent has cgroup.clone_children): fills
+ * each from the parent's when empty. The leaf's file is read first, through
+ * one O_RDWR fd that also takes the write, and the parent's is read only
+ * when needed, relative to the leaf ("../"), so each file is read once and
+ * no path under /sys/fs/cgroup is walked again from the top: those walks
+ * contend on the kernfs locks when many containers start at once. `full`
+ * is <mnt><path>; a parent that is empty too (made by someone else and
+ * never filled) is filled first, up to the mount point, whose cpuset is
+ * never empty. */
+static int cpuset_fill(char *full, size_t mlen, int depth,
+                       struct minirt_error *err) {
   static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
-  _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  _cleanup_close_ int pfd =
-      openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0 || pfd < 0)
-    return minirt_fail(err, errno, "open cgroup `%s`", dir);
+  _cleanup_close_ int fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return minirt_fail(err, errno, "open cgroup `%s`", full);
   for (size_t i = 0; i < 2; i++) {
+    /* A cgroup we may read but not write (someone else's, delegated
+     * without its cpuset files) is fine as long as it needs no write. */
+    bool rw = true;
+    _cleanup_close_ int f = openat(fd, files[i], O_RDWR | O_CLOEXEC);
+    if (f < 0 && (errno == EACCES || errno == EPERM)) {
+      rw = false;
+      f = openat(fd, files[i], O_RDONLY | O_CLOEXEC);
+    }
     _cleanup_free_ char *cur = NULL, *parent = NULL;
-    int ret = cgroup_read(fd, files[i], &cur, err);
-    if (ret < 0)
+    if (f < 0)
+      return minirt_fail(err, errno, "open `%s/%s`", full, files[i]);
+    int ret = read_fd_all(f, 1u << 20, &cur, NULL, err);
+    if (ret < 0) {
+      minirt_error_prefix(err, "`%s/%s`: ", full, files[i]);
       return ret;
-    if (strspn(cur, " \n") != strlen(cur))
+    }
+    if (!blank(cur))
       continue;
-    if ((ret = cgroup_read(pfd, files[i], &parent, err)) < 0)
+    char up[32];
+    snprintf(up, sizeof up, "../%s", files[i]);
+    if ((ret = cgroup_read(fd, up, &parent, err)) < 0)
       return ret;
+    char *slash = strrchr(full, '/');
+    if (blank(parent) && depth < 64 && slash != NULL &&
+        (size_t)(slash - full) > mlen) {
+      *slash = '\0';
+      ret = cpuset_fill(full, mlen, depth + 1, err);
+      *slash = '/';
+      free(parent);
+      parent = NULL;
+      if (ret < 0 || (ret = cgroup_read(fd, up, &parent, err)) < 0)
+        return ret;
+    }
     parent[strcspn(parent, "\n")] = '\0';
-    if ((ret = cgroup_write(fd, files[i], parent, err)) < 0)
-      return ret;
+    if (!rw) { /* the write fails and says why, or only O_RDWR was refused */
+      if ((ret = cgroup_write(fd, files[i], parent, err)) < 0)
+        return ret;
+      continue;
+    }
+    size_t len = strlen(parent);
+    ssize_t w = write(f, parent, len);
+    if (w < 0 || (size_t)w != len)
+      return minirt_fail(err, w < 0 ? errno : EIO, "write `%s` to `%s/%s`",
+                         parent, full, files[i]);
   }
   return 0;
 }
@@ -110,14 +154,11 @@ static int created_add(struct created *c, const char *dir,
   return 0;
 }
 
-/* mkdir -p of mnt+path, recording what it made. */
-static int mkdir_hier(const char *mnt, const char *path, bool cpuset, bool v2,
+/* mkdir -p of mnt+path, recording what it made, top down: in v2 each
+ * parent gets its subtree controllers enabled before the child is made. */
+static int mkdir_walk(char *full, size_t mlen, bool cpuset, bool v2,
                       const char *const *want, struct created *c,
                       struct minirt_error *err) {
-  _cleanup_free_ char *full = NULL;
-  if (asprintf(&full, "%s%s", mnt, path) < 0)
-    return minirt_fail(err, ENOMEM, "mkdir cgroup");
-  size_t mlen = strlen(mnt);
   for (char *s = full + mlen + 1;; s++) {
     if (*s != '/' && *s != '\0')
       continue;
@@ -137,7 +178,7 @@ static int mkdir_hier(const char *mnt, const char *path, bool cpuset, bool v2,
       return minirt_fail(err, errno, "mkdir `%s`", full);
     }
     if (cpuset) {
-      int ret = cpuset_inherit(full, err);
+      int ret = cpuset_fill(full, mlen, 0, err);
       if (ret < 0)
         return ret;
     }
@@ -145,6 +186,30 @@ static int mkdir_hier(const char *mnt, const char *path, bool cpuset, bool v2,
     if (saved == '\0')
       return 0;
   }
+}
+
+static int mkdir_hier(const char *mnt, const char *path, bool cpuset, bool v2,
+                      const char *const *want, struct created *c,
+                      struct minirt_error *err) {
+  _cleanup_free_ char *full = NULL;
+  if (asprintf(&full, "%s%s", mnt, path) < 0)
+    return minirt_fail(err, ENOMEM, "mkdir cgroup");
+  size_t mlen = strlen(mnt);
+  if (v2)
+    return mkdir_walk(full, mlen, cpuset, v2, want, c, err);
+  /* v1: the leaf first, one mkdir; its parents (and a mkdir per level)
+   * only when they are missing. The parents that exist are left as they
+   * are, except an empty cpuset parent, which cpuset_fill fills. */
+  if (mkdir(full, 0755) == 0) {
+    int ret = created_add(c, full, err);
+    if (ret < 0)
+      return ret;
+  } else if (errno == ENOENT) {
+    return mkdir_walk(full, mlen, cpuset, v2, want, c, err);
+  } else if (errno != EEXIST) {
+    return minirt_fail(err, errno, "mkdir `%s`", full);
+  }
+  return cpuset ? cpuset_fill(full, mlen, 0, err) : 0;
 }
 
 /* v2 controllers a hybrid host must enable because v1 lacks them. */

@@ -72,11 +72,16 @@ static int setgroups_allowed(void) {
 }
 
 static int set_identity(const struct oci_user *u, struct minirt_error *err) {
-  /* Exactly additionalGids, as runc: the primary gid is the gid. */
-  if (setgroups_allowed()) {
-    if (setgroups(u->n_additional_gids, (const gid_t *)u->additional_gids) < 0)
-      return minirt_fail(err, errno, "setgroups process.user.additionalGids");
-  } else if (u->n_additional_gids > 0) {
+  /* Exactly additionalGids, as runc: the primary gid is the gid. The call
+   * is tried first: only its EPERM sends us to /proc/self/setgroups, to
+   * tell a user namespace that denies it (then nothing to set is fine) from
+   * a real failure. */
+  int sg = setgroups(u->n_additional_gids, (const gid_t *)u->additional_gids);
+  int sg_errno = errno;
+  if (sg < 0 && (sg_errno != EPERM || setgroups_allowed())) {
+    errno = sg_errno;
+    return minirt_fail(err, errno, "setgroups process.user.additionalGids");
+  } else if (sg < 0 && u->n_additional_gids > 0) {
     return minirt_fail_msg(err, EPERM,
                            "process.user.additionalGids: setgroups is denied "
                            "in this user namespace");

@@ -74,21 +74,25 @@ static int bind_host_node(int parent, const char *base, const char *host,
 
 /* What makes the chmod and chown after a mknod needless: the umask, and
  * who we are (a new node is ours, its group ours unless the directory is
- * setgid). Read once for all nodes. */
+ * setgid). */
 struct dev_ids {
   mode_t umask;
   uid_t uid;
   gid_t gid;
 };
 
-static void dev_ids_get(struct dev_ids *ids) {
-  ids->umask = umask(0);
-  umask(ids->umask);
-  ids->uid = geteuid();
-  ids->gid = getegid();
+/* Whether `parent` is setgid (a new node would take its group): -1 until
+ * asked, then 0 or 1, so a directory that gets many nodes is looked at
+ * once. */
+static bool dir_setgid(int parent, int *cached) {
+  if (*cached < 0) {
+    struct stat dir;
+    *cached = fstat(parent, &dir) < 0 || (dir.st_mode & S_ISGID) != 0;
+  }
+  return *cached == 1;
 }
 
-static int create_device_at(int parent, const char *base,
+static int create_device_at(int parent, int *parent_sgid, const char *base,
                             const struct dev_spec *d, bool in_user_ns,
                             const struct dev_ids *ids,
                             struct minirt_error *err) {
@@ -107,9 +111,8 @@ static int create_device_at(int parent, const char *base,
   /* mknod obeys the umask; the config's mode does not. */
   if ((mode & ids->umask) != 0 && fchmodat(parent, base, mode, 0) < 0)
     return minirt_fail(err, errno, "chmod `%s`", d->path);
-  struct stat dir;
   bool owned = d->uid == ids->uid && d->gid == ids->gid &&
-               fstat(parent, &dir) == 0 && !(dir.st_mode & S_ISGID);
+               !dir_setgid(parent, parent_sgid);
   if (!owned && fchownat(parent, base, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
     return minirt_fail(err, errno, "chown `%s`", d->path);
   return 0;
@@ -121,7 +124,8 @@ static int create_device(int root_fd, const struct dev_spec *d, bool in_user_ns,
   _cleanup_close_ int parent = open_parent(root_fd, d->path, &base, err);
   if (parent < 0)
     return parent;
-  return create_device_at(parent, base, d, in_user_ns, ids, err);
+  int sgid = -1;
+  return create_device_at(parent, &sgid, base, d, in_user_ns, ids, err);
 }
 
 static int configured_devices(const struct oci_config *cfg, int root_fd,
@@ -171,7 +175,13 @@ static int dev_links(int dev_fd, bool devpts, struct minirt_error *err) {
     return minirt_fail(err, errno, "symlink `/dev/core`");
   if (!devpts)
     return 0;
-  /* The new devpts instance has its own ptmx; /dev/ptmx must lead there. */
+  /* The new devpts instance has its own ptmx; /dev/ptmx must lead there.
+   * A fresh /dev has none: the link is tried first, and what is there
+   * (a configured /dev/ptmx node) removed only on EEXIST. */
+  if (symlinkat("pts/ptmx", dev_fd, "ptmx") == 0)
+    return 0;
+  if (errno != EEXIST)
+    return minirt_fail(err, errno, "symlink `/dev/ptmx`");
   if (unlinkat(dev_fd, "ptmx", 0) < 0 && errno != ENOENT)
     return minirt_fail(err, errno, "remove `/dev/ptmx`");
   if (symlinkat("pts/ptmx", dev_fd, "ptmx") < 0)
@@ -179,24 +189,41 @@ static int dev_links(int dev_fd, bool devpts, struct minirt_error *err) {
   return 0;
 }
 
+static void umask_restore(mode_t *saved) {
+  umask(*saved);
+}
+
 int devices_setup(const struct oci_config *cfg, int root_fd, bool in_user_ns,
                   struct minirt_error *err) {
-  struct dev_ids ids;
-  dev_ids_get(&ids);
-  int ret = configured_devices(cfg, root_fd, in_user_ns, &ids, err);
-  if (ret < 0)
-    return ret;
+  /* The nodes are made with a umask of 0, so that their mode is the one
+   * asked for without a chmod per node; the init is single-threaded, so
+   * nothing else creates a file meanwhile. The configured devices, whose
+   * parents may be made here too, get the process's umask back (and the
+   * chmod when it would strip their mode), so their directories are as
+   * before. */
+  __attribute__((cleanup(umask_restore))) mode_t saved = umask(0);
+  struct dev_ids ids = {.umask = saved, .uid = geteuid(), .gid = getegid()};
+  if (cfg->linux_ != NULL && cfg->linux_->n_devices > 0) {
+    umask(saved);
+    int ret = configured_devices(cfg, root_fd, in_user_ns, &ids, err);
+    umask(0);
+    if (ret < 0)
+      return ret;
+  }
   if (!mounts_has(cfg, "/dev", "tmpfs"))
     return 0;
-  /* The default nodes all live in /dev: it is resolved once. */
+  /* The default nodes all live in /dev: it is resolved once. It exists
+   * (the tmpfs is mounted on it), so nothing is made with the umask 0. */
   _cleanup_close_ int dev = safe_mkpath_in_root(root_fd, "/dev", false, err);
   if (dev < 0)
     return dev;
+  ids.umask = 0;
+  int sgid = -1;
   for (size_t i = 0; i < sizeof default_devices / sizeof default_devices[0];
        i++) {
     const struct dev_spec *d = &default_devices[i];
-    ret = create_device_at(dev, d->path + strlen("/dev/"), d, in_user_ns, &ids,
-                           err);
+    int ret = create_device_at(dev, &sgid, d->path + strlen("/dev/"), d,
+                               in_user_ns, &ids, err);
     if (ret < 0)
       return ret;
   }

@@ -136,7 +136,15 @@ int rootfs_finalize(const struct oci_config *cfg, struct minirt_error *err) {
       return ret;
   }
   if (cfg->root != NULL && cfg->root->readonly) {
-    int ret = mount_remount_bind(root, MS_RDONLY, 0, false, false);
+    /* Only the read-only bit, on the root mount alone (its submounts keep
+     * theirs), as the bind remount does, but in one call and without a
+     * statfs to learn the flags to keep. */
+    struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+    int ret = mount_setattr(root, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0
+                  ? 0
+                  : -errno;
+    if (ret == -ENOSYS)
+      ret = mount_remount_bind(root, MS_RDONLY, 0, false, false);
     if (ret < 0)
       return minirt_fail(err, -ret, "remount `/` read-only");
   }

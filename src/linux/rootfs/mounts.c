@@ -230,14 +230,17 @@ static int post_mount(int root_fd, const struct oci_mount *m, size_t idx,
 }
 
 /* "/x/../.." resolves to the rootfs itself: mounting there would hide the
- * whole rootfs, which no valid config means. */
-static int check_not_root(int root_fd, int dst, const struct oci_mount *m,
-                          size_t idx, struct minirt_error *err) {
-  struct stat a, b;
-  if (fstat(root_fd, &a) < 0 || fstat(dst, &b) < 0)
+ * whole rootfs, which no valid config means. `root` is the rootfs fd's
+ * stat, taken once for all mounts: that fd's inode is the same whatever is
+ * mounted below it (and nothing is mounted on it, by this check). */
+static int check_not_root(const struct stat *root, int dst,
+                          const struct oci_mount *m, size_t idx,
+                          struct minirt_error *err) {
+  struct stat b;
+  if (fstat(dst, &b) < 0)
     return minirt_fail(err, errno, "mounts[%zu].destination `%s`", idx,
                        m->destination);
-  if (a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+  if (root->st_dev == b.st_dev && root->st_ino == b.st_ino)
     return minirt_fail_msg(err, EINVAL,
                            "mounts[%zu].destination `%s`: is the root of "
                            "the container",
@@ -246,7 +249,8 @@ static int check_not_root(int root_fd, int dst, const struct oci_mount *m,
 }
 
 static int mount_one(const struct oci_config *cfg, size_t idx, int root_fd,
-                     bool in_user_ns, struct minirt_error *err) {
+                     const struct stat *root, bool in_user_ns,
+                     struct minirt_error *err) {
   const struct oci_mount *m = &cfg->mounts[idx];
   if (m->destination == NULL || m->destination[0] != '/')
     return minirt_fail_msg(
@@ -279,7 +283,7 @@ static int mount_one(const struct oci_config *cfg, size_t idx, int root_fd,
                         m->destination);
     return dst;
   }
-  ret = check_not_root(root_fd, dst, m, idx, err);
+  ret = check_not_root(root, dst, m, idx, err);
   if (ret < 0)
     ;
   else if (bind)
@@ -296,8 +300,11 @@ static int mount_one(const struct oci_config *cfg, size_t idx, int root_fd,
 
 int mounts_apply(const struct oci_config *cfg, int root_fd, bool in_user_ns,
                  struct minirt_error *err) {
+  struct stat root;
+  if (cfg->n_mounts > 0 && fstat(root_fd, &root) < 0)
+    return minirt_fail(err, errno, "stat the rootfs");
   for (size_t i = 0; i < cfg->n_mounts; i++) {
-    int ret = mount_one(cfg, i, root_fd, in_user_ns, err);
+    int ret = mount_one(cfg, i, root_fd, &root, in_user_ns, err);
     if (ret < 0)
       return ret;
   }

@@ -215,6 +215,44 @@ static int mkpath_walk(int root_fd, const char *path, bool is_file, int depth,
   return steal_fd(&parent);
 }
 
+/* The common case of a missing path, a last component missing under a
+ * parent that exists (/dev/pts in a new /dev tmpfs): the parent is resolved
+ * in the root once and the component made and opened in it, as
+ * mkpath_walk does for each level. -1 for anything else (the parent is
+ * missing, the name exists now, as a dangling symlink or made by someone
+ * else, or a failure): the caller walks, which redoes what is needed and
+ * fails, if it does, with the error it always gave. */
+static int mkpath_last(int root_fd, const char *path, bool is_file) {
+  size_t len = strlen(path);
+  while (len > 0 && path[len - 1] == '/')
+    len--;
+  size_t b = len;
+  while (b > 0 && path[b - 1] != '/')
+    b--;
+  char name[NAME_MAX + 1], dir[PATH_MAX];
+  size_t nlen = len - b;
+  if (nlen == 0 || nlen > NAME_MAX || b >= sizeof dir ||
+      (nlen == 1 && path[b] == '.') ||
+      (nlen == 2 && path[b] == '.' && path[b + 1] == '.'))
+    return -1;
+  memcpy(name, path + b, nlen);
+  name[nlen] = '\0';
+  memcpy(dir, path, b);
+  dir[b] = '\0';
+  _cleanup_close_ int parent =
+      safe_open_in_root(root_fd, b > 0 ? dir : "/", O_PATH | O_DIRECTORY, 0);
+  if (parent < 0)
+    return -1;
+  int r = create_component(parent, name, is_file);
+  if (r < 0 || (r == 0 && !is_file))
+    return -1;
+  int flags = O_PATH | (is_file ? 0 : O_DIRECTORY);
+  int fd = r == 1 ? openat(parent, name, flags | O_NOFOLLOW | O_CLOEXEC) : -1;
+  if (fd < 0)
+    fd = safe_open_in_root(root_fd, path, flags, 0);
+  return fd >= 0 ? fd : -1;
+}
+
 int safe_mkpath_in_root(int root_fd, const char *path, bool is_file,
                         struct minirt_error *err) {
   int fd = safe_open_in_root(root_fd, path, O_PATH, 0);
@@ -222,5 +260,8 @@ int safe_mkpath_in_root(int root_fd, const char *path, bool is_file,
     return fd;
   if (fd != -ENOENT)
     return minirt_fail(err, -fd, "open `%s` in the rootfs", path);
+  fd = mkpath_last(root_fd, path, is_file);
+  if (fd >= 0)
+    return fd;
   return mkpath_walk(root_fd, path, is_file, 0, err);
 }
