@@ -150,7 +150,8 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
       *status = 0;
     goto done;
   }
-  if (ret == 0)
+  /* Only a notify listener gets the state (with the listener's fd). */
+  if (ret == 0 && process_seccomp_uses_notify(cfg->linux_))
     ret = container_state_json(&h, cfg, CONTAINER_RUNNING, false, &state, err);
   if (ret == 0)
     ret = exec_cgroup(&h, o->cgroup, &cgroup, err);
