@@ -31,6 +31,11 @@ enum {
   SECCOMP_BPF_TAINTED = 1,  /* stopped at a load of ip or args (trace) */
 };
 
+/* Writes the reason into note (note_len bytes; nothing when NULL or 0) and
+ * returns -1: how the compactor and its check say why P is kept. */
+int seccomp_bpf_note(char *note, size_t note_len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Runs the program on `d` as the kernel would (after its
  * seccomp_check_filter(): only the opcodes it allows, LD LEN as
  * sizeof(struct seccomp_data), aligned 32-bit loads inside it). Returns

@@ -4,7 +4,6 @@
  * the reference alone (its constants, where it depends on nr, where it
  * reads the arguments). */
 #include <errno.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,16 +34,7 @@ struct cmp {
   uint64_t seed;
 };
 
-__attribute__((format(printf, 2, 3))) static int fail(struct cmp *c,
-                                                      const char *fmt, ...) {
-  if (c->note != NULL && c->note_len > 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->note, c->note_len, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
+#define fail(c, ...) seccomp_bpf_note((c)->note, (c)->note_len, __VA_ARGS__)
 
 static int check_one(struct cmp *c, const struct seccomp_data *d) {
   uint32_t want = 0, got = 0;

@@ -4,6 +4,8 @@
  * unsigned arithmetic, a division by X = 0 ends the program with 0, a
  * shift by X uses its low 5 bits). */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "linux/process/seccomp_bpf.h"
@@ -225,4 +227,14 @@ int seccomp_bpf_trace(const struct sock_filter *p, size_t n,
                       const struct seccomp_data *d, uint32_t *ret,
                       struct seccomp_bpf_trace *t) {
   return run(p, n, d, ret, t);
+}
+
+int seccomp_bpf_note(char *note, size_t note_len, const char *fmt, ...) {
+  if (note != NULL && note_len > 0) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(note, note_len, fmt, ap);
+    va_end(ap);
+  }
+  return -1;
 }

@@ -16,7 +16,6 @@
  * and on argument vectors made from P's constants; any difference, or any
  * program outside the analysis, keeps P. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,16 +65,7 @@ struct compact {
   size_t note_len;
 };
 
-__attribute__((format(printf, 2, 3))) static int fail(struct compact *c,
-                                                      const char *fmt, ...) {
-  if (c->note != NULL && c->note_len > 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(c->note, c->note_len, fmt, ap);
-    va_end(ap);
-  }
-  return -1;
-}
+#define fail(c, ...) seccomp_bpf_note((c)->note, (c)->note_len, __VA_ARGS__)
 
 static bool is_cmp_k(uint16_t code) {
   return BPF_CLASS(code) == BPF_JMP && BPF_SRC(code) == BPF_K &&
