@@ -88,6 +88,21 @@ static bool skip_literal(struct scan *c, const char *word) {
 
 static bool skip_value(struct scan *c, int depth);
 
+/* After an element of an object or array: 1 at its closing `close` (taken),
+ * 0 after a comma (taken, and the space after it), -1 for anything else. */
+static int after_element(struct scan *c, char close) {
+  skip_ws(c);
+  if (at(c, close)) {
+    c->pos++;
+    return 1;
+  }
+  if (!at(c, ','))
+    return -1;
+  c->pos++;
+  skip_ws(c);
+  return 0;
+}
+
 /* The members of an object after its '{'. With want != NULL, *found gets
  * the value range of that key; a second one, or a key with an escape that
  * could spell it, makes *unsure. */
@@ -123,15 +138,9 @@ static bool skip_members(struct scan *c, int depth, const char *want,
       *vstart = start;
       *vend = c->pos;
     }
-    skip_ws(c);
-    if (at(c, '}')) {
-      c->pos++;
-      return true;
-    }
-    if (!at(c, ','))
-      return false;
-    c->pos++;
-    skip_ws(c);
+    int r = after_element(c, '}');
+    if (r != 0)
+      return r > 0;
   }
 }
 
@@ -157,15 +166,9 @@ static bool skip_value(struct scan *c, int depth) {
     for (;;) {
       if (!skip_value(c, depth + 1))
         return false;
-      skip_ws(c);
-      if (at(c, ']')) {
-        c->pos++;
-        return true;
-      }
-      if (!at(c, ','))
-        return false;
-      c->pos++;
-      skip_ws(c);
+      int r = after_element(c, ']');
+      if (r != 0)
+        return r > 0;
     }
   case '"':
     return skip_string(c, &escaped);
