@@ -58,10 +58,10 @@ static int check_state(struct container_handle *h, const struct exec_opts *o,
  * before the parse. *seccomp_text is where the profile's text is (for
  * process_seccomp_prepare() after a miss), or NULL. */
 static int load_config(const struct minirt_global *g,
-                       struct container_handle *h, bool want_filter,
-                       char **raw, struct oci_config **cfg,
-                       struct process_seccomp *sc, const char **seccomp_text,
-                       size_t *seccomp_len, struct minirt_error *err) {
+                       struct container_handle *h, bool want_filter, char **raw,
+                       struct oci_config **cfg, struct process_seccomp *sc,
+                       const char **seccomp_text, size_t *seccomp_len,
+                       struct minirt_error *err) {
   size_t len = 0, s, e;
   *seccomp_text = NULL;
   int ret = store_read_config(h, raw, &len, err);
@@ -157,9 +157,9 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
     ret = exec_cgroup(&h, o->cgroup, &cgroup, err);
   /* Before the fork, so that the child only loads it. */
   if (ret == 0 && sc.insns == NULL)
-    ret = process_seccomp_prepare(cfg->linux_, seccomp_text, seccomp_len,
-                                  g->root, &sc, minirt_log_note, (void *)g,
-                                  err);
+    ret =
+        process_seccomp_prepare(cfg->linux_, seccomp_text, seccomp_len, g->root,
+                                &sc, minirt_log_note, (void *)g, err);
   struct exec_joined j = {.pid = -1, .pty_master = -1, .exit_code = 1};
   if (ret == 0) {
     struct exec_join_opts jo = {.init_pid = h.status->pid,

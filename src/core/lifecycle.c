@@ -320,9 +320,9 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   /* Compiled (or taken from the cache) here, before the clone: the init
    * only loads it, and a profile that cannot be built fails first. */
   size_t sc_start = 0, sc_end = 0;
-  bool sc_text = ret == 0 && oci_config_find_member(raw, raw_len, "linux",
-                                                    "seccomp", &sc_start,
-                                                    &sc_end) == 1;
+  bool sc_text =
+      ret == 0 && oci_config_find_member(raw, raw_len, "linux", "seccomp",
+                                         &sc_start, &sc_end) == 1;
   if (ret == 0)
     ret = process_seccomp_prepare(cfg->linux_, sc_text ? raw + sc_start : NULL,
                                   sc_end - sc_start, g->root, &sc,

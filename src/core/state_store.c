@@ -278,9 +278,8 @@ int store_read_config(struct container_handle *h, char **buf, size_t *len,
   return ret;
 }
 
-int store_parse_config(struct container_handle *h, const char *buf,
-                       size_t len, struct oci_config **cfg,
-                       struct minirt_error *err) {
+int store_parse_config(struct container_handle *h, const char *buf, size_t len,
+                       struct oci_config **cfg, struct minirt_error *err) {
   int ret = oci_config_parse(buf, len, cfg, err);
   if (ret < 0)
     minirt_error_prefix(err, "container `%s` is broken: saved config `%s/config.json`: ",

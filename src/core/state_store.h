@@ -58,9 +58,8 @@ int store_save_config(struct container_handle *h, const char *raw, size_t len,
  * seccomp profile before the parse (core/exec.c). */
 int store_read_config(struct container_handle *h, char **buf, size_t *len,
                       struct minirt_error *err);
-int store_parse_config(struct container_handle *h, const char *buf,
-                       size_t len, struct oci_config **cfg,
-                       struct minirt_error *err);
+int store_parse_config(struct container_handle *h, const char *buf, size_t len,
+                       struct oci_config **cfg, struct minirt_error *err);
 int store_load_config(struct container_handle *h, struct oci_config **cfg,
                       struct minirt_error *err);
 /* The same without linux.seccomp, for the commands that never load a

@@ -231,9 +231,9 @@ static bool may_share_memory(const struct exec_join_opts *o,
 
 static pid_t spawn_sharing_memory(struct shared_child *c) {
   /* Untouched pages cost nothing; the child uses a few dozen KiB. */
-  void *stack = mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE,
-                     -1, 0);
+  void *stack =
+      mmap(NULL, SHARED_CHILD_STACK, PROT_READ | PROT_WRITE,
+           MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
   if (stack == MAP_FAILED)
     return -1;
   pid_t pid = clone(shared_child_main, (char *)stack + SHARED_CHILD_STACK,
@@ -360,8 +360,11 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
   }
   pid_t pid;
   if (may_share_memory(o, fds, via_middle)) {
-    struct shared_child c = {.o = o, .root_fd = root_fd, .cg = cg,
-                             .sock = sv[1], .parent_sock = sv[0]};
+    struct shared_child c = {.o = o,
+                             .root_fd = root_fd,
+                             .cg = cg,
+                             .sock = sv[1],
+                             .parent_sock = sv[0]};
     memcpy(c.fds, fds, sizeof c.fds);
     pid = spawn_sharing_memory(&c);
   } else {

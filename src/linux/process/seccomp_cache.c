@@ -71,7 +71,8 @@ void seccomp_cache_header(uint8_t hdr[SECCOMP_CACHE_HEADER_SIZE],
 
 const char *seccomp_cache_verify(const void *buf, size_t len,
                                  const uint8_t key[SHA256_DIGEST_SIZE],
-                                 const void **prog, size_t *n, uint32_t *flags) {
+                                 const void **prog, size_t *n,
+                                 uint32_t *flags) {
   const uint8_t *p = buf;
   if (len < SECCOMP_CACHE_HEADER_SIZE)
     return "shorter than its header";
