@@ -162,16 +162,18 @@ int minirt_exec(const struct minirt_global *g, const struct exec_opts *o,
                                 &sc, minirt_log_note, (void *)g, err);
   struct exec_joined j = {.pid = -1, .pty_master = -1, .exit_code = 1};
   if (ret == 0) {
-    struct exec_join_opts jo = {.init_pid = h.status->pid,
-                                .init_start_time = h.status->pid_start_time,
-                                .cfg = cfg,
-                                .process = r.process, .cgroup_path = cgroup,
-                                .preserve_fds = o->preserve_fds,
-                                .state_json = state,
-                                .want_pty = r.process->terminal,
-                                .seccomp = &sc,
-                                .derive_home = merge_derive_home,
-                                .rootless = g->rootless};
+    struct exec_join_opts jo = {
+        .init_pid = h.status->pid,
+        .init_start_time = h.status->pid_start_time,
+        .cfg = cfg,
+        .process = r.process,
+        .cgroup_path = cgroup,
+        .preserve_fds = o->preserve_fds,
+        .state_json = state,
+        .want_pty = r.process->terminal,
+        .seccomp = &sc,
+        .derive_home = merge_has_home(r.process) ? NULL : merge_derive_home,
+        .rootless = g->rootless};
     if (!o->detach)
       supervise_block_signals();
     ret = exec_join_spawn(&jo, &j, err);

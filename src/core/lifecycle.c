@@ -349,18 +349,21 @@ int create_container(const struct minirt_global *g, const struct create_opts *o,
   struct container_spawned sp = {.pid = -1, .pty_master = -1};
   if (ret == 0) {
     struct container_spawn_opts so = {
-        .cfg = cfg, .rootfs = h.status->rootfs,
+        .cfg = cfg,
+        .rootfs = h.status->rootfs,
         .cgroup_path = unit.sd == NULL ? h.status->cgroup_path : NULL,
         .cgroup_place = unit.sd != NULL ? place_in_unit : NULL,
         .fifo_fd = fifo,
-        .no_pivot = o->no_pivot, .no_new_keyring = o->no_new_keyring,
+        .no_pivot = o->no_pivot,
+        .no_new_keyring = o->no_new_keyring,
         .rootless = g->rootless,
         .preserve_fds = o->preserve_fds + n_listen,
         .seccomp = &sc,
         .host_mount_base = host_mount_base,
         .runtime_hooks = runtime_hooks,
-        .container_hooks = container_hooks, .data = &cc,
-        .derive_home = merge_derive_home};
+        .container_hooks = container_hooks,
+        .data = &cc,
+        .derive_home = merge_has_home(cfg->process) ? NULL : merge_derive_home};
     ret = container_spawn(&so, &sp, err);
     out->exit_code = sp.exit_code;
   }

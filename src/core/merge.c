@@ -703,10 +703,14 @@ const char *merge_exec_search_path(const struct oci_process *p) {
   return path != NULL && path[0] != '\0' ? path : MERGE_DEFAULT_PATH;
 }
 
+bool merge_has_home(const struct oci_process *p) {
+  const char *home = env_lookup(&p->env, "HOME", NULL);
+  return home != NULL && home[0] != '\0';
+}
+
 int merge_derive_home(struct oci_process *p, const char *passwd_text,
                       struct minirt_error *err) {
-  const char *home = env_lookup(&p->env, "HOME", NULL);
-  if (home != NULL && home[0] != '\0')
+  if (merge_has_home(p))
     return 0;
   _cleanup_free_ char *dir = passwd_field(passwd_text, p->user.uid, PASSWD_HOME);
   _cleanup_free_ char *kv = NULL;

@@ -79,6 +79,9 @@ void merge_result_free(struct merge_result *r);
  * be NULL) when env has no HOME or an empty one, else "/". Pure. */
 int merge_derive_home(struct oci_process *p, const char *passwd_text,
                       struct minirt_error *err);
+/* True when env already has a non-empty HOME: merge_derive_home would
+ * change nothing, so the container's /etc/passwd need not be read. */
+bool merge_has_home(const struct oci_process *p);
 
 /* The value of KEY in p's env ("" for an entry "KEY" or "KEY="), or NULL
  * when absent. Points into p. */

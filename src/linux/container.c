@@ -131,6 +131,8 @@ static int apply_sysctl(const struct oci_config *cfg, const bool *wanted,
 static int derive_init_home(const struct container_spawn_opts *o,
                             struct process_ctx *ctx,
                             struct minirt_error *err) {
+  if (o->derive_home == NULL)
+    return 0;
   struct oci_process *p = oci_process_dup(ctx->process);
   if (p == NULL)
     return minirt_fail(err, ENOMEM, "process");

@@ -9,16 +9,16 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "linux/cgroup/cgroup.h"
 #include "linux/console.h"
+#include "linux/exec_ns.h"
 #include "linux/namespaces.h"
-#include "linux/procinfo.h"
 #include "linux/process/process.h"
+#include "linux/procinfo.h"
 #include "linux/supervise.h"
 #include "linux/sync.h"
 #include "linux/terminal.h"
@@ -26,81 +26,25 @@
 #include "util/fdpass.h"
 #include "util/fs.h"
 
-/* Opens the init's namespaces that the container has and that differ from
- * ours, so joining a namespace we are already in is skipped. Each is looked
- * up once, relative to the two ns directories: a path from / walks
- * /proc/<pid> again for every stat and open. */
-static int open_init_ns(pid_t init, const struct oci_config *cfg,
-                        int fds[OCI_NS_COUNT], struct minirt_error *err) {
-  for (int t = 0; t < OCI_NS_COUNT; t++)
-    fds[t] = -1;
-  if (cfg->linux_ == NULL || cfg->linux_->n_namespaces == 0)
-    return 0;
-  char dir[64];
-  snprintf(dir, sizeof dir, "/proc/%d/ns", (int)init);
-  _cleanup_close_ int initdir =
-      open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
-  _cleanup_close_ int selfdir =
-      open("/proc/self/ns", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_PATH);
-  if (initdir < 0)
-    return minirt_fail(err, errno, "open `%s`", dir);
-  for (size_t i = 0; i < cfg->linux_->n_namespaces; i++) {
-    enum oci_ns_type t = cfg->linux_->namespaces[i].type;
-    const char *name = ns_proc_name(t);
-    _cleanup_close_ int fd = openat(initdir, name, O_RDONLY | O_CLOEXEC);
-    struct stat a, b;
-    if (fd < 0 || fstat(fd, &a) < 0)
-      return minirt_fail(err, errno, "open `%s/%s`", dir, name);
-    if (selfdir >= 0 && fstatat(selfdir, name, &b, 0) == 0 &&
-        a.st_ino == b.st_ino && a.st_dev == b.st_dev)
-      continue;
-    fds[t] = steal_fd(&fd);
-  }
-  return 0;
-}
-
-static void close_fds(int fds[OCI_NS_COUNT]) {
-  for (int t = 0; t < OCI_NS_COUNT; t++)
-    if (fds[t] >= 0)
-      close(fds[t]);
-}
-
-static int join_all(int fds[OCI_NS_COUNT], struct minirt_error *err) {
-  /* The user namespace first: it grants the rights to join the others.
-   * The mount namespace last but one so /proc paths stay valid until then;
-   * pid was joined by the parent. */
-  static const enum oci_ns_type order[] = {
-      OCI_NS_USER, OCI_NS_CGROUP, OCI_NS_IPC, OCI_NS_UTS,
-      OCI_NS_NETWORK, OCI_NS_TIME, OCI_NS_MOUNT};
-  for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-    enum oci_ns_type t = order[i];
-    if (fds[t] < 0)
-      continue;
-    if (setns(fds[t], ns_clone_flag(t)) < 0)
-      return minirt_fail(err, errno, "join the container's %s namespace",
-                         ns_proc_name(t));
-  }
-  return 0;
-}
-
 static int derive_home(const struct exec_join_opts *o,
                        struct minirt_error *err) {
+  if (o->derive_home == NULL)
+    return 0;
   /* A container without a usable /etc/passwd still gets HOME=/. */
   _cleanup_free_ char *passwd = passwd_read_container();
   return o->derive_home(o->process, passwd, err);
 }
 
-static int child_setup(const struct exec_join_opts *o, int fds[OCI_NS_COUNT],
+static int child_setup(const struct exec_join_opts *o, struct exec_ns *ns,
                        int root_fd, struct cgroup_join *cg, int sock,
                        struct process_ctx *ctx, struct minirt_error *err) {
   int ret = cgroup_join_self(cg, err);
   cgroup_join_close(cg);
   if (ret < 0)
     return ret;
-  ret = join_all(fds, err);
+  ret = exec_ns_join(ns, err);
   if (ret < 0)
     return ret;
-  close_fds(fds);
   /* Not joining a mount namespace (the container shares ours): the init's
    * root is a chroot, so is ours. */
   if (root_fd >= 0 && (fchdir(root_fd) < 0 || chroot(".") < 0))
@@ -123,11 +67,9 @@ static int child_setup(const struct exec_join_opts *o, int fds[OCI_NS_COUNT],
   return ret;
 }
 
-static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
-                                                 int fds[OCI_NS_COUNT],
-                                                 int root_fd,
-                                                 struct cgroup_join *cg,
-                                                 int sock) {
+static __attribute__((noreturn)) void
+child_main(const struct exec_join_opts *o, struct exec_ns *ns, int root_fd,
+           struct cgroup_join *cg, int sock) {
   struct minirt_error err = {0};
   struct process_ctx ctx = {.process = o->process,
                             .linux_ = o->cfg->linux_,
@@ -136,7 +78,7 @@ static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
                             .seccomp = o->seccomp,
                             .exit_code = 1};
   supervise_child_start();
-  int ret = child_setup(o, fds, root_fd, cg, sock, &ctx, &err);
+  int ret = child_setup(o, ns, root_fd, cg, sock, &ctx, &err);
   /* The death signal would survive execve and kill a detached process
    * when the runtime exits. */
   if (ret == 0)
@@ -153,11 +95,9 @@ static __attribute__((noreturn)) void child_main(const struct exec_join_opts *o,
  * exec process, reports its pid and exits; the process, reparented to us
  * (we are its subreaper), waits for GO so that its death signal is tied to
  * us rather than to the middle child. */
-static __attribute__((noreturn)) void middle_main(const struct exec_join_opts *o,
-                                                  int fds[OCI_NS_COUNT],
-                                                  int root_fd,
-                                                  struct cgroup_join *cg,
-                                                  int sock) {
+static __attribute__((noreturn)) void
+middle_main(const struct exec_join_opts *o, struct exec_ns *ns, int root_fd,
+            struct cgroup_join *cg, int sock) {
   struct minirt_error err = {0};
   supervise_child_start();
   int ret = cgroup_join_self(cg, &err);
@@ -165,13 +105,13 @@ static __attribute__((noreturn)) void middle_main(const struct exec_join_opts *o
   static const enum oci_ns_type first[] = {OCI_NS_USER, OCI_NS_PID};
   for (size_t i = 0; ret == 0 && i < 2; i++) {
     enum oci_ns_type t = first[i];
-    if (fds[t] < 0)
+    if (ns->fds[t] < 0)
       continue; /* already ours (root of our user namespace) */
-    if (setns(fds[t], ns_clone_flag(t)) < 0)
+    if (setns(ns->fds[t], ns_clone_flag(t)) < 0)
       ret = minirt_fail(&err, errno, "join the container's %s namespace",
                         ns_proc_name(t));
-    close(fds[t]);
-    fds[t] = -1;
+    close(ns->fds[t]);
+    ns->fds[t] = -1;
   }
   pid_t pid = ret == 0 ? fork() : -1;
   if (ret == 0 && pid < 0)
@@ -182,7 +122,7 @@ static __attribute__((noreturn)) void middle_main(const struct exec_join_opts *o
     cgroup_join_init(&none);
     if (sync_expect(sock, SYNC_GO, &m, NULL, &err) < 0)
       _exit(1);
-    child_main(o, fds, root_fd, &none, sock);
+    child_main(o, ns, root_fd, &none, sock);
   }
   if (ret == 0 && sync_send(sock, SYNC_PID, pid, NULL, &err) == 0)
     _exit(0);
@@ -195,7 +135,7 @@ static __attribute__((noreturn)) void middle_main(const struct exec_join_opts *o
  * closes afterwards. */
 struct shared_child {
   const struct exec_join_opts *o;
-  int fds[OCI_NS_COUNT];
+  struct exec_ns ns;
   int root_fd;
   struct cgroup_join cg;
   int sock, parent_sock;
@@ -204,7 +144,7 @@ struct shared_child {
 static int shared_child_main(void *p) {
   struct shared_child *c = p;
   close(c->parent_sock);
-  child_main(c->o, c->fds, c->root_fd, &c->cg, c->sock);
+  child_main(c->o, &c->ns, c->root_fd, &c->cg, c->sock);
 }
 
 /* The exec child as posix_spawn makes one: sharing our memory, on a stack
@@ -217,12 +157,12 @@ static int shared_child_main(void *p) {
  * a process with an mm of its own for those). Under AddressSanitizer, whose
  * bookkeeping of the thread's stack this would confuse, we always fork. */
 static bool may_share_memory(const struct exec_join_opts *o,
-                             const int fds[OCI_NS_COUNT], bool via_middle) {
+                             const struct exec_ns *ns, bool via_middle) {
 #if defined(__SANITIZE_ADDRESS__)
-  (void)o, (void)fds, (void)via_middle;
+  (void)o, (void)ns, (void)via_middle;
   return false;
 #else
-  return !via_middle && fds[OCI_NS_USER] < 0 && fds[OCI_NS_TIME] < 0 &&
+  return !via_middle && ns->fds[OCI_NS_USER] < 0 && ns->fds[OCI_NS_TIME] < 0 &&
          !process_seccomp_uses_notify(o->cfg->linux_);
 #endif
 }
@@ -302,46 +242,37 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
    * inherits it. */
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
     return minirt_fail(err, errno, "prctl `PR_SET_DUMPABLE`");
-  int fds[OCI_NS_COUNT];
-  int ret = open_init_ns(o->init_pid, o->cfg, fds, err);
-  if (ret < 0) {
-    close_fds(fds);
+  struct exec_ns ns;
+  int ret = exec_ns_open(o->init_pid, o->init_start_time, o->cfg, o->rootless,
+                         &ns, err);
+  if (ret < 0)
     return ret;
-  }
   /* Joining the pid namespace changes only where our children are born;
    * we go back right after the fork so that nothing else we start (e.g.
-   * LeakSanitizer's tracer at exit) lands in the container. */
-  _cleanup_close_ int own_pidns = -1;
-  /* Rootless, the pid namespace we would come back to belongs to a user
-   * namespace above ours, where we have no rights: joining it ourselves
-   * would be for good. */
+   * LeakSanitizer's tracer at exit) lands in the container. Rootless, the
+   * pid namespace we would come back to belongs to a user namespace above
+   * ours, where we have no rights: joining it ourselves would be for
+   * good. */
   bool via_middle =
-      fds[OCI_NS_PID] >= 0 &&
-      ((fds[OCI_NS_USER] >= 0 && geteuid() != 0) || o->rootless);
-  if (via_middle && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+      ns.fds[OCI_NS_PID] >= 0 &&
+      ((ns.fds[OCI_NS_USER] >= 0 && geteuid() != 0) || o->rootless);
+  if (via_middle && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
     ret = minirt_fail(err, errno, "prctl `PR_SET_CHILD_SUBREAPER`");
-    close_fds(fds);
-    return ret;
-  }
-  if (fds[OCI_NS_PID] >= 0 && !via_middle) {
-    own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
-    if (own_pidns < 0 || setns(fds[OCI_NS_PID], CLONE_NEWPID) < 0) {
-      ret = minirt_fail(err, errno, "join the container's pid namespace");
-      close_fds(fds);
-      return ret;
-    }
-  }
+  if (ret == 0 && !via_middle)
+    ret = exec_ns_join_pid(&ns, err);
   _cleanup_close_ int root_fd = -1;
-  if (fds[OCI_NS_MOUNT] < 0) {
+  if (ret == 0 && !exec_ns_joins_mount(&ns)) {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/root", (int)o->init_pid);
     root_fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (root_fd < 0)
       ret = minirt_fail(err, errno, "open `%s`", path);
+    ns.by_path = true;
   }
   /* Checked after opening: if the init had died and its pid been reused
    * before, the fds could be another process's namespaces. */
-  if (ret == 0 && !proc_is_same_alive(o->init_pid, o->init_start_time))
+  if (ret == 0 && ns.by_path &&
+      !proc_is_same_alive(o->init_pid, o->init_start_time))
     ret = minirt_fail_msg(err, ESRCH, "the container's init %d is gone",
                           (int)o->init_pid);
   struct cgroup_join cg;
@@ -353,35 +284,32 @@ int exec_join_spawn(const struct exec_join_opts *o, struct exec_joined *out,
     ret = sync_pair(sv, err);
   if (ret < 0) {
     cgroup_join_close(&cg);
-    close_fds(fds);
-    if (own_pidns >= 0)
-      setns(own_pidns, CLONE_NEWPID);
+    exec_ns_close(&ns, true);
     return ret;
   }
   pid_t pid;
-  if (may_share_memory(o, fds, via_middle)) {
+  if (may_share_memory(o, &ns, via_middle)) {
     struct shared_child c = {.o = o,
+                             .ns = ns,
                              .root_fd = root_fd,
                              .cg = cg,
                              .sock = sv[1],
                              .parent_sock = sv[0]};
-    memcpy(c.fds, fds, sizeof c.fds);
     pid = spawn_sharing_memory(&c);
   } else {
     pid = cgroup_join_clone(&cg, 0);
     if (pid == 0) {
       close(sv[0]);
       if (via_middle)
-        middle_main(o, fds, root_fd, &cg, sv[1]);
-      child_main(o, fds, root_fd, &cg, sv[1]);
+        middle_main(o, &ns, root_fd, &cg, sv[1]);
+      child_main(o, &ns, root_fd, &cg, sv[1]);
     }
   }
   int fork_errno = errno;
   cgroup_join_close(&cg);
-  if (own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0 && pid > 0)
+  if (!exec_ns_close(&ns, true) && pid > 0)
     fprintf(stderr, "minirt: warning: cannot return to our pid namespace\n");
   close(sv[1]);
-  close_fds(fds);
   _cleanup_close_ int sock = sv[0];
   if (pid < 0)
     return minirt_fail(err, fork_errno, "fork");

@@ -29,7 +29,8 @@ struct exec_join_opts {
   /* The merge engine's one rule that needs the container's files (HOME from
    * its /etc/passwd, core/merge.h merge_derive_home): called in the child
    * once it is inside the container's root, with that file's text (NULL
-   * when there is none). Handed in so that the executor needs no core. */
+   * when there is none). Handed in so that the executor needs no core.
+   * NULL when the process has HOME already: nothing to read. */
   int (*derive_home)(struct oci_process *p, const char *passwd_text,
                      struct minirt_error *err);
 };

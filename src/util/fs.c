@@ -11,9 +11,22 @@
 
 #include "util/cleanup.h"
 
+/* A regular file's size is known: one buffer of that size (and a byte to
+ * see the end) instead of doubling from 4 KiB, which for a 20 KB config
+ * meant 60 KB of buffers, three copies and their page faults. Files of
+ * /proc and cgroupfs say 0 or a page and keep the doubling. */
+static size_t first_capacity(int fd, size_t max) {
+  struct stat st;
+  size_t cap = 4096;
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+      (unsigned long long)st.st_size < max)
+    cap = (size_t)st.st_size + 1;
+  return cap < max ? cap : max;
+}
+
 int read_fd_all(int fd, size_t max, char **out, size_t *len,
                 struct minirt_error *err) {
-  size_t cap = 4096, n = 0;
+  size_t cap = first_capacity(fd, max), n = 0;
   _cleanup_free_ char *buf = malloc(cap + 1);
   if (buf == NULL)
     return minirt_fail(err, ENOMEM, "read");

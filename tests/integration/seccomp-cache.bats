@@ -74,7 +74,7 @@ forge_entry() {
   head -c 16 "$3" | tail -c 4 >"$flags"
   len=$(stat -c %s "$prog")
   sum=$(cat "$flags" "$prog" | sha256sum | cut -d' ' -f1)
-  { printf 'MRTSECC\n'; hex2bin 02000000; cat "$flags"; hex2bin "$1"
+  { printf 'MRTSECC\n'; hex2bin 03000000; cat "$flags"; hex2bin "$1"
     hex2bin "$(le64 "$len")"; hex2bin "$sum"; cat "$prog"; } >"$2"
 }
 

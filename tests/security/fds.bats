@@ -24,3 +24,17 @@ load ../integration/helpers
   assert_success
   [ "$(echo "$output" | tr '\n' ' ')" = "0 1 2 3 4 5 " ]
 }
+
+# A gap in the --preserve-fds range once handed the runtime's own state
+# directory (fd 3, opened where the caller had passed nothing) to the
+# container: a directory fd of the host is a way out of the rootfs. bats's
+# own fds 3 and 4 are closed to make that gap.
+@test "exec --preserve-fds with fds missing passes none of the runtime's" {
+  create_started
+  rt exec --preserve-fds 4 "$ID" sh -c 'for f in /proc/self/fd/*; do echo "$f $(readlink "$f")"; done' 3>&- 4>&-
+  assert_success
+  echo "$output"
+  # Only the shell's own directory fd (gone by the readlink) may show.
+  [[ "$output" != *"$STATE_ROOT"* ]]
+  [ -z "$(echo "$output" | grep -E "^/proc/self/fd/([3-9]|[1-9][0-9]+) .")" ]
+}

@@ -974,6 +974,22 @@ Test(home, kept_when_set) {
   assert_home(1000, strv("HOME=/x", NULL), passwd, "/x");
 }
 
+/* The executor skips reading /etc/passwd exactly when this says so. */
+Test(home, has_home_only_when_non_empty) {
+  struct oci_process *p = with_env(0, strv("HOME=/x", NULL));
+  cr_assert(merge_has_home(p));
+  oci_process_free(p);
+  p = with_env(0, strv("HOME=", NULL));
+  cr_assert_not(merge_has_home(p));
+  oci_process_free(p);
+  p = with_env(0, strv("HOMEX=/x", "A=1", NULL));
+  cr_assert_not(merge_has_home(p));
+  oci_process_free(p);
+  p = proc(); /* env.v == NULL */
+  cr_assert_not(merge_has_home(p));
+  oci_process_free(p);
+}
+
 Test(home, from_passwd_when_missing) {
   struct oci_process *p = with_env(1000, strv("A=1", NULL));
   struct minirt_error err = {0};

@@ -110,8 +110,18 @@ Test(sha256, every_split_equals_one_shot) {
 }
 
 /* The key is of the profile's exact JSON text and of the environment. */
-static const struct seccomp_key_env env0 = {2, 5, 4, 6, 0xc000003e,
-                                            1, 2, 3, 4, 5};
+static const struct seccomp_key_env env0 = {
+    .lib_major = 2,
+    .lib_minor = 5,
+    .lib_micro = 4,
+    .kernel_release = "6.1.0-27-amd64",
+    .kernel_version = "#1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1",
+    .native_arch = 0xc000003e,
+    .exe_dev = 1,
+    .exe_ino = 2,
+    .exe_size = 3,
+    .exe_mtime_sec = 4,
+    .exe_mtime_nsec = 5};
 static const char profile[] =
     "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"architectures\": "
     "[\"SCMP_ARCH_X86_64\"], \"syscalls\": [{\"names\": [\"read\"], "
@@ -155,7 +165,8 @@ typedef void (*change_fn)(struct seccomp_key_env *e);
 CHANGE(c_lib_major, e->lib_major = 3)
 CHANGE(c_lib_minor, e->lib_minor = 6)
 CHANGE(c_lib_micro, e->lib_micro = 5)
-CHANGE(c_api, e->api_level = 7)
+CHANGE(c_release, e->kernel_release[0] = 'x')
+CHANGE(c_version, e->kernel_version[3] = 'x')
 CHANGE(c_native, e->native_arch = 0xc00000b7)
 CHANGE(c_exe_dev, e->exe_dev = 9)
 CHANGE(c_exe_ino, e->exe_ino = 99)
@@ -165,8 +176,9 @@ CHANGE(c_exe_mtime, e->exe_mtime_nsec = 6)
 
 Test(seccomp_key, any_changed_env_field_changes_the_key) {
   static const change_fn changes[] = {
-      c_lib_major, c_lib_minor, c_lib_micro,     c_api,      c_native,
-      c_exe_dev,   c_exe_ino,   c_exe_size,      c_exe_mtime_sec, c_exe_mtime,
+      c_lib_major, c_lib_minor,     c_lib_micro, c_release,
+      c_version,   c_native,        c_exe_dev,   c_exe_ino,
+      c_exe_size,  c_exe_mtime_sec, c_exe_mtime,
   };
   size_t n = sizeof changes / sizeof changes[0];
   uint8_t keys[sizeof changes / sizeof changes[0] + 1][32];

@@ -58,6 +58,10 @@ static int change_dir(const char *cwd, bool may_defer,
       return 1;
     return minirt_fail(err, errno, "chdir to process.cwd `%s`", cwd);
   }
+  /* "/" is the root itself, by definition inside; only a path that can
+   * pass through a leaked fd or a symlink needs the check. */
+  if (strcmp(cwd, "/") == 0)
+    return 0;
   return verify_cwd(cwd, err);
 }
 
@@ -215,21 +219,13 @@ static int cloexec_from(int first, struct minirt_error *err) {
   return 0;
 }
 
+/* fds 3..3+preserve_fds-1 pass as they are. What the caller handed us
+ * survived its execve, so is not close-on-exec; every fd of ours is. A gap
+ * in that range (the caller passed fewer fds than it said) may since hold
+ * one of ours, such as the state directory: it keeps its flag and closes at
+ * execve instead of giving the container a door to the host. */
 static int prepare_fds(int preserve_fds, struct minirt_error *err) {
-  int ret = cloexec_from(3 + preserve_fds, err);
-  if (ret < 0)
-    return ret;
-  for (int fd = 3; fd < 3 + preserve_fds; fd++) {
-    int fl = fcntl(fd, F_GETFD);
-    if (fl < 0) {
-      if (errno == EBADF)
-        continue; /* a gap in the preserved range is not an error */
-      return minirt_fail(err, errno, "preserved fd %d", fd);
-    }
-    if (fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC) < 0)
-      return minirt_fail(err, errno, "preserved fd %d", fd);
-  }
-  return 0;
+  return cloexec_from(3 + preserve_fds, err);
 }
 
 int process_exec(struct process_ctx *ctx, struct minirt_error *err) {

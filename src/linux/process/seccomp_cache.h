@@ -16,8 +16,9 @@
 #define SECCOMP_CACHE_DIR ".seccomp-cache"
 /* Bumped whenever the file layout, the key's serialization or the
  * program made from a profile changes (2: compacted programs, keyed on
- * the profile's text, the load's flags in the header). */
-#define SECCOMP_CACHE_VERSION 2
+ * the profile's text, the load's flags in the header; 3: the kernel's
+ * identity instead of libseccomp's API level). */
+#define SECCOMP_CACHE_VERSION 3
 /* magic[8] version:u32 flags:u32 key[32] length:u64 checksum[32]; flags
  * are the SECCOMP_FILTER_FLAG_* of the load, the checksum covers them and
  * the program. */
@@ -28,7 +29,11 @@
 /* What besides the profile decides the program libseccomp generates. */
 struct seccomp_key_env {
   uint32_t lib_major, lib_minor, lib_micro; /* seccomp_version() */
-  uint32_t api_level;   /* seccomp_api_get(): the kernel's seccomp features */
+  /* The running kernel (uname release and version), standing for its
+   * seccomp features: libseccomp's own probe, seccomp_api_get(), costs
+   * nine seccomp() calls on every exec; the kernel's identity decides the
+   * same and is one uname(). */
+  char kernel_release[65], kernel_version[65];
   uint32_t native_arch; /* seccomp_arch_native(): seccomp_init() adds it */
   /* The running minirt binary (/proc/self/exe): its translation of the
    * profile into rules, and a static libseccomp, are part of it. */

@@ -9,8 +9,10 @@
 
 #include <errno.h>
 #include <seccomp.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 static void put_u32(struct sha256 *h, uint32_t v) {
   uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
@@ -21,6 +23,12 @@ static void put_u32(struct sha256 *h, uint32_t v) {
 static void put_u64(struct sha256 *h, uint64_t v) {
   put_u32(h, (uint32_t)v);
   put_u32(h, (uint32_t)(v >> 32));
+}
+
+static void put_str(struct sha256 *h, const char *s, size_t max) {
+  size_t n = strnlen(s, max);
+  put_u64(h, n);
+  sha256_update(h, s, n);
 }
 
 void seccomp_cache_key(const char *text, size_t len,
@@ -34,7 +42,8 @@ void seccomp_cache_key(const char *text, size_t len,
   put_u32(&h, env->lib_major);
   put_u32(&h, env->lib_minor);
   put_u32(&h, env->lib_micro);
-  put_u32(&h, env->api_level);
+  put_str(&h, env->kernel_release, sizeof env->kernel_release);
+  put_str(&h, env->kernel_version, sizeof env->kernel_version);
   put_u32(&h, env->native_arch);
   put_u64(&h, env->exe_dev);
   put_u64(&h, env->exe_ino);
@@ -54,7 +63,11 @@ int seccomp_key_env_current(struct seccomp_key_env *env) {
     env->lib_minor = v->minor;
     env->lib_micro = v->micro;
   }
-  env->api_level = seccomp_api_get();
+  struct utsname u;
+  if (uname(&u) < 0)
+    return -errno;
+  snprintf(env->kernel_release, sizeof env->kernel_release, "%s", u.release);
+  snprintf(env->kernel_version, sizeof env->kernel_version, "%s", u.version);
   env->native_arch = seccomp_arch_native();
   struct stat st;
   if (stat("/proc/self/exe", &st) < 0)
