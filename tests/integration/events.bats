@@ -43,8 +43,8 @@ load helpers
   sleep 2.5
   minirt delete --force "$ID"
   # The stream notices the init is gone and exits by itself.
-  for i in $(seq 50); do kill -0 "$(cat "$TEST_DIR/events.pid")" 2>/dev/null || break; sleep 0.1; done
-  ! kill -0 "$(cat "$TEST_DIR/events.pid")" 2>/dev/null
+  for i in $(seq 50); do pid_running "$(cat "$TEST_DIR/events.pid")" || break; sleep 0.1; done
+  if pid_running "$(cat "$TEST_DIR/events.pid")"; then echo "events still running" >&2; false; fi
   wait "$(cat "$TEST_DIR/events.pid")"
   [ "$(grep -c '"type":"stats"' "$TEST_DIR/events.out")" -ge 2 ]
   jq -e . "$TEST_DIR/events.out" >/dev/null

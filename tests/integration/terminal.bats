@@ -23,8 +23,8 @@ start_recvtty() {
 # without the terminal's carriage returns.
 tty_output() {
   local pid; pid=$(cat "$TEST_DIR/recvtty.pid")
-  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  ! kill -0 "$pid" 2>/dev/null || { echo "recvtty still running" >&2; return 1; }
+  for i in $(seq 100); do pid_running "$pid" || break; sleep 0.1; done
+  ! pid_running "$pid" || { echo "recvtty still running" >&2; return 1; }
   tr -d '\r' <"$TEST_DIR/tty.out"
 }
 

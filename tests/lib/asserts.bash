@@ -46,3 +46,13 @@ retry() {
   done
   return 1
 }
+
+# True while process $1 exists and has not exited. Not `kill -0`: a child
+# of the test shell that exits while a `run` subshell is being forked can
+# stay an unreaped zombie for as long as that subshell runs (seen once in
+# 3000 tries), and kill -0 succeeds on a zombie.
+pid_running() {
+  local state
+  state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
