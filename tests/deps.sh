@@ -5,6 +5,7 @@
 # it cannot start, which tests/integration/checkpoint.bats checks).
 # uidmap: newuidmap/newgidmap, for rootless containers with more than one id.
 # zsh, fish: the completion tests run the scripts in their shells.
+# strace: tests that check which system calls a command makes.
 # go-md2man: the man pages; dpkg-dev debhelper fakeroot lintian: the package
 # lane (tests/package/check.sh).
 # systemd dbus: PID 1 and the system bus of the systemd VM lane
@@ -17,7 +18,7 @@ libcriterion-dev busybox-static bats jq procps
 util-linux podman conmon catatonit containerd docker.io qemu-system-x86
 linux-image-amd64 crun runc time file criu uidmap zsh fish go-md2man man-db
 build-essential dpkg-dev debhelper fakeroot lintian
-systemd dbus"
+systemd dbus strace"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -176,8 +176,8 @@ static pid_t spawn_sharing_memory(struct shared_child *c) {
            MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
   if (stack == MAP_FAILED)
     return -1;
-  pid_t pid = clone(shared_child_main, (char *)stack + SHARED_CHILD_STACK,
-                    CLONE_VM | CLONE_VFORK | SIGCHLD, c);
+  pid_t pid = cgroup_join_clone_vm(&c->cg, shared_child_main, c, stack,
+                                   SHARED_CHILD_STACK);
   int e = errno;
   munmap(stack, SHARED_CHILD_STACK);
   errno = e;

@@ -36,6 +36,19 @@ cgfile() { head -n 1 "$CG/$1"; }
   assert_no_traces "$ID"
 }
 
+# As tests/integration/cgroups.bats on the hybrid host: no write to
+# cgroup.procs (an RCU grace period per exec), the child is born there.
+@test "v2: exec enters the container's cgroup by clone3, without a write to cgroup.procs" {
+  create_started
+  strace -f -e trace=clone3,openat -o "$TEST_DIR/exec.strace" \
+    "$MINIRT" --root "$STATE_ROOT" "${MINIRT_GLOBAL[@]}" exec "$ID" true
+  grep -q 'clone3(.*CLONE_VM|CLONE_VFORK|CLONE_INTO_CGROUP' "$TEST_DIR/exec.strace"
+  if grep 'cgroup.procs' "$TEST_DIR/exec.strace"; then false; fi
+  # (Not under strace: it would follow a detached process to its end.)
+  minirt exec --detach --pid-file "$TEST_DIR/exec.pid" "$ID" sleep 100
+  grep -qx "$(cat "$TEST_DIR/exec.pid")" "$CG/cgroup.procs"
+}
+
 @test "v2: cpu, memory, hugetlb and unified resources become v2 files, also on update" {
   hugetlb=""
   if grep -qw hugetlb /sys/fs/cgroup/cgroup.controllers; then

@@ -47,6 +47,11 @@ int cgroup_join_open(const char *path, struct cgroup_join *j,
  * v2 cgroup with clone3 where the kernel can, else a plain clone. Returns
  * the pid, 0 in the child, -1 with errno. */
 pid_t cgroup_join_clone(struct cgroup_join *j, uint64_t flags);
+/* posix_spawn's clone: CLONE_VM | CLONE_VFORK, fn(arg) on `stack`, into
+ * the v2 cgroup where the kernel (and our clone3 trampoline) can. The child
+ * must not touch `j` but through cgroup_join_self(). */
+pid_t cgroup_join_clone_vm(struct cgroup_join *j, int (*fn)(void *), void *arg,
+                           void *stack, size_t stack_size);
 /* In the child: whatever cgroup_join_clone could not do. */
 int cgroup_join_self(struct cgroup_join *j, struct minirt_error *err);
 void cgroup_join_close(struct cgroup_join *j);
