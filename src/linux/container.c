@@ -269,6 +269,12 @@ static int cmp_int(const void *a, const void *b) {
  * runtime's fds open meanwhile (the state directory's flock would stay held
  * and block every later command on the container). Keeps 0-2, the
  * preserved fds and the ones the init still needs. */
+static bool kept(const int *keep, size_t n, int fd) {
+  for (size_t i = 0; i < n; i++)
+    if (keep[i] == fd)
+      return true;
+  return false;
+}
 static void close_runtime_fds(const struct init_args *a) {
   int keep[OCI_NS_COUNT + CGROUP_JOIN_MAX + 3];
   size_t n = 0;
@@ -281,6 +287,15 @@ static void close_runtime_fds(const struct init_args *a) {
     if (a->plan->path_fd[t] >= 0)
       keep[n++] = a->plan->path_fd[t];
   qsort(keep, n, sizeof keep[0], cmp_int);
+  /* A gap in the preserved range (the caller passed fewer fds than it
+   * said) may hold one of ours, such as the state directory: ours are
+   * close-on-exec, the caller's cannot be (they survived its execve). Left
+   * open, `run --preserve-fds` with a gap waited on its own lock forever. */
+  for (int fd = 3; fd < 3 + a->o->preserve_fds; fd++) {
+    int fl = fcntl(fd, F_GETFD);
+    if (fl >= 0 && (fl & FD_CLOEXEC) && !kept(keep, n, fd))
+      close(fd);
+  }
   unsigned first = 3u + (unsigned)a->o->preserve_fds;
   for (size_t i = 0; i < n; i++) {
     if (keep[i] < 0 || (unsigned)keep[i] < first)

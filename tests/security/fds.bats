@@ -38,3 +38,17 @@ load ../integration/helpers
   [[ "$output" != *"$STATE_ROOT"* ]]
   [ -z "$(echo "$output" | grep -E "^/proc/self/fd/([3-9]|[1-9][0-9]+) .")" ]
 }
+
+# The same gap on `run`: the init, waiting for the start half, kept the
+# state directory (fd 3) open with its flock, and the start half of the
+# same command waited on that lock forever (SIGTERM could not end it).
+@test "run --preserve-fds with fds missing neither hangs nor passes the runtime's" {
+  cfg_edit '.process.args = ["sh", "-c", "for f in /proc/self/fd/*; do echo \"$f $(readlink $f)\"; done"]'
+  run timeout -s KILL 20 "$MINIRT" --root "$STATE_ROOT" run --preserve-fds 3 \
+    --bundle "$BUNDLE" "$ID" 3>&- 4</dev/null 5>&-
+  echo "$output"
+  assert_success
+  [[ "$output" != *"$STATE_ROOT"* ]]
+  [ "$(echo "$output" | grep -cE "^/proc/self/fd/4 /dev/null$")" = 1 ]
+  [ -z "$(echo "$output" | grep -E "^/proc/self/fd/([5-9]|[1-9][0-9]+) .")" ]
+}
