@@ -265,16 +265,17 @@ static int cmp_int(const void *a, const void *b) {
   return *(const int *)a - *(const int *)b;
 }
 
-/* The init waits for `start` for an unbounded time: it must not keep the
- * runtime's fds open meanwhile (the state directory's flock would stay held
- * and block every later command on the container). Keeps 0-2, the
- * preserved fds and the ones the init still needs. */
 static bool kept(const int *keep, size_t n, int fd) {
   for (size_t i = 0; i < n; i++)
     if (keep[i] == fd)
       return true;
   return false;
 }
+
+/* The init waits for `start` for an unbounded time: it must not keep the
+ * runtime's fds open meanwhile (the state directory's flock would stay held
+ * and block every later command on the container). Keeps 0-2, the
+ * preserved fds and the ones the init still needs. */
 static void close_runtime_fds(const struct init_args *a) {
   int keep[OCI_NS_COUNT + CGROUP_JOIN_MAX + 3];
   size_t n = 0;
