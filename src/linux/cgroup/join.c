@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "linux/cgroup/internal.h"
-#include "linux/clone_vm.h"
+#include "util/clone_vm.h"
 #include "util/cleanup.h"
 
 #ifndef CLONE_INTO_CGROUP

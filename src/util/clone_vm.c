@@ -7,7 +7,7 @@
  *
  * Only x86_64 has the trampoline; elsewhere clone3_on_stack() says ENOSYS
  * and the caller takes its older path. */
-#include "linux/clone_vm.h"
+#include "util/clone_vm.h"
 
 #include <errno.h>
 

@@ -1,6 +1,6 @@
 /* A clone3() child on its own stack, for CLONE_VM children (clone_vm.c). */
-#ifndef MINIRT_LINUX_CLONE_VM_H
-#define MINIRT_LINUX_CLONE_VM_H
+#ifndef MINIRT_UTIL_CLONE_VM_H
+#define MINIRT_UTIL_CLONE_VM_H
 
 #include <linux/sched.h>
 #include <sys/types.h>
