@@ -48,8 +48,8 @@ int cgroup_join_open(const char *path, struct cgroup_join *j,
  * the pid, 0 in the child, -1 with errno. */
 pid_t cgroup_join_clone(struct cgroup_join *j, uint64_t flags);
 /* posix_spawn's clone: CLONE_VM | CLONE_VFORK, fn(arg) on `stack`, into
- * the v2 cgroup where the kernel (and our clone3 trampoline) can. The child
- * must not touch `j` but through cgroup_join_self(). */
+ * the v2 cgroup where the kernel (and our clone3 trampoline) can. `j` must
+ * be the child's own copy: it reads v2_done there, set before the clone. */
 pid_t cgroup_join_clone_vm(struct cgroup_join *j, int (*fn)(void *), void *arg,
                            void *stack, size_t stack_size);
 /* In the child: whatever cgroup_join_clone could not do. */
