@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "linux/dbus/bus.h"
@@ -267,8 +268,9 @@ struct step {
 };
 
 /* Serves one connection on <dir>/fake with `steps`, then waits for the
- * client to close. */
-static pid_t fake_bus(const char *path, const struct step *steps, size_t n) {
+ * client to close (with `stall`: then reads nothing more). */
+static pid_t fake_bus_stalling(const char *path, const struct step *steps,
+                               size_t n, bool stall) {
   int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   cr_assert_geq(l, 0);
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -299,9 +301,15 @@ static pid_t fake_bus(const char *path, const struct step *steps, size_t n) {
     if (write(c, steps[i].reply, steps[i].len) != (ssize_t)steps[i].len)
       _exit(1);
   }
+  if (stall)
+    pause(); /* keeps the connection, reads no more: until reap() or alarm */
   while (c >= 0 && read(c, in, sizeof in) > 0)
     ;
   _exit(0);
+}
+
+static pid_t fake_bus(const char *path, const struct step *steps, size_t n) {
+  return fake_bus_stalling(path, steps, n, false);
 }
 
 static void reap(pid_t pid) {
@@ -458,4 +466,115 @@ Test(dbus_bus, a_reply_to_another_serial_is_skipped_and_a_signal_kept) {
   dbus_bus_close(b);
   reap(pid);
   unlink(path);
+}
+
+/* ---- timeouts: a bus that stops accepting, answering or reading ---- */
+
+static long ms_since(const struct timespec *t0) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+Test(dbus_bus, a_bus_whose_backlog_is_full_times_the_connect_out) {
+  need_daemon(); /* for the temp dir */
+  char path[96], addr[112];
+  snprintf(path, sizeof path, "%s/stuck", dir);
+  snprintf(addr, sizeof addr, "unix:path=%s", path);
+  int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  cr_assert_geq(l, 0);
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+  cr_assert_eq(bind(l, (struct sockaddr *)&sa, sizeof sa), 0);
+  /* Backlog 0 holds one connection that nobody accepts; the next waits. */
+  cr_assert_eq(listen(l, 0), 0);
+  int filler = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  cr_assert_eq(connect(filler, (struct sockaddr *)&sa, sizeof sa), 0);
+  struct dbus_bus *b;
+  struct minirt_error err = {0};
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int r = dbus_bus_open_timeout(addr, 300, &b, &err);
+  long took = ms_since(&t0);
+  close(filler);
+  close(l);
+  unlink(path);
+  cr_assert_eq(r, -ETIMEDOUT, "%d: %s", r, err.msg);
+  cr_assert_null(b);
+  cr_assert_not_null(strstr(err.msg, "timed out after 300 ms"), "%s", err.msg);
+  cr_assert_not_null(strstr(err.msg, path), "%s", err.msg);
+  cr_assert(took >= 250 && took < 5000, "took %ld ms", took);
+  minirt_error_clear(&err);
+}
+
+Test(dbus_bus, a_bus_that_never_answers_times_the_open_out) {
+  need_daemon();
+  char path[96], addr[112];
+  snprintf(path, sizeof path, "%s/fake", dir);
+  snprintf(addr, sizeof addr, "unix:path=%s", path);
+  /* Accepts, reads our AUTH, says nothing. */
+  const struct step silent[] = {{"AUTH EXTERNAL\r\n", "", 0}};
+  pid_t pid = fake_bus_stalling(path, silent, 1, true);
+  struct dbus_bus *b;
+  struct minirt_error err = {0};
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  int r = dbus_bus_open_timeout(addr, 300, &b, &err);
+  long took = ms_since(&t0);
+  reap(pid);
+  unlink(path);
+  cr_assert_eq(r, -ETIMEDOUT, "%d: %s", r, err.msg);
+  cr_assert_null(b);
+  cr_assert_not_null(strstr(err.msg, "timed out"), "%s", err.msg);
+  cr_assert(took >= 250 && took < 5000, "took %ld ms", took);
+  minirt_error_clear(&err);
+}
+
+Test(dbus_bus, a_bus_that_stops_reading_times_a_send_out) {
+  need_daemon();
+  char path[96], addr[112];
+  snprintf(path, sizeof path, "%s/fake", dir);
+  snprintf(addr, sizeof addr, "unix:path=%s", path);
+  uint8_t hello[128];
+  size_t hn = string_reply(hello, 1, ":1.42");
+  /* A proper open, then the bus reads no more. */
+  const struct step steps[] = {
+      {"AUTH EXTERNAL\r\n", S("OK 0123456789abcdef0123456789abcdef\r\n")},
+      {"Hello", hello, hn},
+  };
+  pid_t pid = fake_bus_stalling(path, steps, 2, true);
+  struct dbus_bus *b;
+  struct minirt_error err = {0};
+  int r = dbus_bus_open_timeout(addr, 300, &b, &err);
+  cr_assert_eq(r, 0, "%s", err.msg);
+  /* More than the socket buffers hold: the send must block. */
+  struct dbus_writer body;
+  dbus_writer_init(&body);
+  size_t big = 8u << 20;
+  char *s = malloc(big + 1);
+  cr_assert_not_null(s);
+  memset(s, 'x', big);
+  s[big] = '\0';
+  dbus_put_string(&body, s);
+  free(s);
+  cr_assert_eq(body.error, 0);
+  const struct dbus_call call = {.destination = "org.example",
+                                 .path = "/",
+                                 .interface = "org.example",
+                                 .member = "Big",
+                                 .signature = "s",
+                                 .body = &body};
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  r = dbus_bus_call(b, &call, 60000, NULL, NULL, &err);
+  long took = ms_since(&t0);
+  dbus_writer_free(&body);
+  dbus_bus_close(b);
+  reap(pid);
+  unlink(path);
+  cr_assert_eq(r, -ETIMEDOUT, "%d: %s", r, err.msg);
+  cr_assert_not_null(strstr(err.msg, "timed out sending to the bus (300 ms)"),
+                     "%s", err.msg);
+  cr_assert(took >= 250 && took < 10000, "took %ld ms", took);
+  minirt_error_clear(&err);
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,8 +20,10 @@
 
 #define BUS_NAME "org.freedesktop.DBus"
 #define BUS_PATH "/org/freedesktop/DBus"
-/* Hello and the SASL lines: the bus itself answers them. */
-#define HELLO_TIMEOUT_MS 30000
+/* Connecting, each send, the SASL lines and Hello (the bus itself answers
+ * them): a bus that stops reading or accepting (a frozen PID 1 behind
+ * systemd's socket) must not hang the runtime. */
+#define OPEN_TIMEOUT_MS 30000
 /* Signals kept while a call waits; more are dropped (only what our match
  * rules ask for is sent to us, so this is a bus gone mad). */
 #define MAX_QUEUE 1024
@@ -29,6 +32,7 @@
 
 struct dbus_bus {
   int fd;
+  int timeout_ms; /* of the open, and of every send (SO_SNDTIMEO) */
   uint32_t serial;
   char *name;
   uint8_t *in; /* read, not yet consumed */
@@ -77,6 +81,11 @@ static int send_all(struct dbus_bus *b, const void *p, size_t n,
     ssize_t w = send(b->fd, c, n, MSG_NOSIGNAL);
     if (w < 0 && errno == EINTR)
       continue;
+    /* SO_SNDTIMEO ran out: the bus has not read for that long. */
+    if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      return minirt_fail_msg(err, ETIMEDOUT,
+                             "D-Bus: timed out sending to the bus (%d ms)",
+                             b->timeout_ms);
     if (w < 0)
       return minirt_fail(err, errno, "D-Bus: send");
     c += w;
@@ -156,7 +165,7 @@ static bool starts(const char *line, const char *word) {
 }
 
 static int authenticate(struct dbus_bus *b, struct minirt_error *err) {
-  int64_t deadline = now_ms() + HELLO_TIMEOUT_MS;
+  int64_t deadline = now_ms() + b->timeout_ms;
   char line[MAX_LINE];
   /* The NUL byte first: on Linux the server reads the credentials from
    * the socket (SO_PEERCRED). */
@@ -294,6 +303,8 @@ int dbus_bus_call(struct dbus_bus *b, const struct dbus_call *call,
   uint32_t serial;
   int64_t deadline = now_ms() + timeout_ms;
   int r = send_call(b, call, &serial, err);
+  if (r < 0)
+    return r; /* a send that timed out says so itself */
   while (r == 0) {
     struct dbus_message m;
     if ((r = read_message(b, &m, deadline, err)) < 0)
@@ -365,7 +376,7 @@ int dbus_bus_wait_signal(struct dbus_bus *b,
 
 /* ---- open, close ---- */
 
-static int connect_to(const struct dbus_sockaddr *a, int *out,
+static int connect_to(const struct dbus_sockaddr *a, int timeout_ms, int *out,
                       struct minirt_error *err) {
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
   size_t off = a->abstract ? 1 : 0;
@@ -375,10 +386,21 @@ static int connect_to(const struct dbus_sockaddr *a, int *out,
   _cleanup_close_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
     return minirt_fail(err, errno, "D-Bus: socket");
+  /* Bounds the sends, and the connect too: a unix stream connect waits up
+   * to the send timeout while the server's backlog is full. */
+  struct timeval tv = {.tv_sec = timeout_ms / 1000,
+                       .tv_usec = (timeout_ms % 1000) * 1000};
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) < 0)
+    return minirt_fail(err, errno, "D-Bus: set the send timeout");
   int r;
   do
     r = connect(fd, (struct sockaddr *)&sa, len);
   while (r < 0 && errno == EINTR);
+  if (r < 0 && errno == EAGAIN)
+    return minirt_fail_msg(err, ETIMEDOUT,
+                           "connect to `%s%s`: timed out after %d ms (the bus "
+                           "accepts no connection)",
+                           a->abstract ? "@" : "", a->path, timeout_ms);
   if (r < 0)
     return minirt_fail(err, errno, "connect to `%s%s`", a->abstract ? "@" : "",
                        a->path);
@@ -392,7 +414,7 @@ static int hello(struct dbus_bus *b, struct minirt_error *err) {
                            .interface = BUS_NAME,
                            .member = "Hello"};
   struct dbus_message reply;
-  int r = dbus_bus_call(b, &call, HELLO_TIMEOUT_MS, &reply, NULL, err);
+  int r = dbus_bus_call(b, &call, b->timeout_ms, &reply, NULL, err);
   if (r < 0)
     return r;
   const char *name;
@@ -405,6 +427,11 @@ static int hello(struct dbus_bus *b, struct minirt_error *err) {
 
 int dbus_bus_open(const char *address, struct dbus_bus **out,
                   struct minirt_error *err) {
+  return dbus_bus_open_timeout(address, OPEN_TIMEOUT_MS, out, err);
+}
+
+int dbus_bus_open_timeout(const char *address, int timeout_ms,
+                          struct dbus_bus **out, struct minirt_error *err) {
   *out = NULL;
   struct dbus_sockaddr a;
   int r = dbus_address_parse(address, &a, err);
@@ -414,7 +441,8 @@ int dbus_bus_open(const char *address, struct dbus_bus **out,
   if (b == NULL)
     return minirt_fail(err, ENOMEM, "D-Bus connection");
   b->fd = -1;
-  r = connect_to(&a, &b->fd, err);
+  b->timeout_ms = timeout_ms > 0 ? timeout_ms : OPEN_TIMEOUT_MS;
+  r = connect_to(&a, b->timeout_ms, &b->fd, err);
   if (r == 0)
     r = authenticate(b, err);
   if (r == 0)

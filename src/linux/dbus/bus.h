@@ -24,9 +24,14 @@ void dbus_error_reply_free(struct dbus_error_reply *e);
 int dbus_bus_default_address(bool user, char **out, struct minirt_error *err);
 
 /* Connects to the first usable entry of `address`, authenticates with the
- * socket's credentials and says Hello. */
+ * socket's credentials and says Hello, within 30 s for each of the
+ * connect, the SASL exchange and Hello; every send on the connection,
+ * also later, fails with -ETIMEDOUT after 30 s without progress. */
 int dbus_bus_open(const char *address, struct dbus_bus **out,
                   struct minirt_error *err);
+/* The same with timeout_ms instead of 30 s (<= 0: 30 s). */
+int dbus_bus_open_timeout(const char *address, int timeout_ms,
+                          struct dbus_bus **out, struct minirt_error *err);
 void dbus_bus_close(struct dbus_bus *b);
 /* Our unique name, from Hello. */
 const char *dbus_bus_name(const struct dbus_bus *b);
